@@ -1,0 +1,32 @@
+# Two commands for a new user: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench clean
+
+$(STAMP): setup.cfg pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(FLASK) init-db
+	$(FLASK) load-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# pytest exits 5 when it collected nothing: that is a failure too.
+test: install
+	$(PY) -m pytest -W error $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+bench: install
+	$(PY) bench/search_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Accounts: logging in and out, and who may do what."""

@@ -1,0 +1,45 @@
+"""Login and logout pages."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..models import User
+from .forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next_url(target):
+    """Only same-site paths are followed after login (no open redirect via ``next=``)."""
+    if not target:
+        return None
+    target = target.replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("authoring.post_list"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = User.by_username(form.username.data.strip())
+        if user is not None and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            flash(f"欢迎回来，{user.name}。", "success")
+            return redirect(safe_next_url(form.next.data) or url_for("blog.index"))
+        flash("用户名或密码不正确。", "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("已退出登录。", "info")
+    return redirect(url_for("blog.index"))

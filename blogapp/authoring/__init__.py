@@ -1,0 +1,1 @@
+"""Where authors and editors write, preview, publish and delete posts."""

@@ -1,0 +1,141 @@
+"""Post editor views. Authors act on their own posts; editors and admins on all."""
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..auth.permissions import writer_required
+from ..content.rendering import markdown_to_html
+from ..content.slugs import make_slug
+from ..extensions import db
+from ..models import Category, Post, Tag
+from .forms import PostForm, split_tags
+
+bp = Blueprint("authoring", __name__, url_prefix="/admin/posts")
+
+
+def _editable_post(post_id):
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404, description="找不到这篇文章。")
+    if not current_user.may_edit(post):
+        abort(403, description="你只能编辑自己的文章。")
+    return post
+
+
+@bp.route("/")
+@writer_required
+def post_list():
+    select = db.select(Post).order_by(Post.updated_at.desc())
+    if not current_user.can_edit_any_post:
+        select = select.where(Post.author_id == current_user.id)
+    return render_template("authoring/list.html", posts=db.session.scalars(select).all())
+
+
+def _slug_taken(slug, post):
+    other = db.session.scalar(db.select(Post).filter_by(slug=slug))
+    return other is not None and other is not post
+
+
+def _apply_form(form, post):
+    """Copy the form into ``post``; return an error message instead when it cannot be saved."""
+    slug = make_slug(form.slug.data or form.title.data, max_length=200)
+    if not slug:
+        return "无法从标题生成 URL 别名，请填写 URL 别名。"
+    if _slug_taken(slug, post):
+        return f"URL 别名“{slug}”已被另一篇文章使用。"
+    name = (form.category.data or "").strip()
+    category = Category.get_or_create(name) if name else None
+    tags = [Tag.get_or_create(name) for name in split_tags(form.tags.data)]
+    if post.author_id is None:
+        post.author_id = current_user.id
+    post.title = form.title.data.strip()
+    post.slug = slug
+    post.body = form.body.data or ""
+    post.category = category
+    post.tags = tags
+    if form.published_at.data:
+        tz = ZoneInfo(current_app.config["TIMEZONE"])
+        post.published_at = form.published_at.data.replace(tzinfo=tz)
+    return None
+
+
+def _editor(form, post):
+    preview_html = None
+    if form.preview.data:
+        preview_html = markdown_to_html(form.body.data or "")
+    return render_template("authoring/edit.html", form=form, post=post, preview_html=preview_html)
+
+
+def _save(form, post):
+    """Handle a submitted editor form for a new (``post.id is None``) or existing post."""
+    if form.preview.data or not form.validate_on_submit():
+        return _editor(form, post), 200 if form.preview.data or not form.errors else 400
+    error = _apply_form(form, post)
+    if error:
+        flash(error, "error")
+        return _editor(form, post), 400
+    if form.publish.data:
+        post.publish()
+    db.session.add(post)
+    db.session.commit()
+    flash("已发布。" if form.publish.data else "已保存。", "success")
+    return redirect(url_for("authoring.edit", post_id=post.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@writer_required
+def new():
+    form = PostForm()
+    # Not attached to the author yet: the relationship would pull a half-filled post
+    # into the session before the form is known to be valid.
+    post = Post(status="draft")
+    if not form.is_submitted():
+        return _editor(form, post)
+    return _save(form, post)
+
+
+@bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
+@writer_required
+def edit(post_id):
+    post = _editable_post(post_id)
+    form = PostForm(obj=post)
+    if not form.is_submitted():
+        form.category.data = post.category.name if post.category else ""
+        form.tags.data = ", ".join(tag.name for tag in post.tags)
+        if post.published_at:
+            tz = ZoneInfo(current_app.config["TIMEZONE"])
+            form.published_at.data = post.published_at.astimezone(tz).replace(tzinfo=None)
+        return _editor(form, post)
+    return _save(form, post)
+
+
+@bp.route("/<int:post_id>/publish", methods=["POST"])
+@writer_required
+def publish(post_id):
+    post = _editable_post(post_id)
+    post.publish()
+    db.session.commit()
+    flash("已发布。" if post.is_visible else "已定时发布。", "success")
+    return redirect(url_for("authoring.post_list"))
+
+
+@bp.route("/<int:post_id>/unpublish", methods=["POST"])
+@writer_required
+def unpublish(post_id):
+    post = _editable_post(post_id)
+    post.unpublish()
+    db.session.commit()
+    flash("已撤回为草稿。", "success")
+    return redirect(url_for("authoring.post_list"))
+
+
+@bp.route("/<int:post_id>/delete", methods=["POST"])
+@writer_required
+def delete(post_id):
+    post = _editable_post(post_id)
+    db.session.delete(post)
+    db.session.commit()
+    flash(f"已删除《{post.title}》。", "success")
+    return redirect(url_for("authoring.post_list"))

@@ -1,0 +1,1 @@
+"""What readers see: the front page, articles and the archives."""

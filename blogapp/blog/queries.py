@@ -1,0 +1,52 @@
+"""Queries for published posts, shared by the reader views and feeds."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, request
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import Post
+
+# Beyond this, OFFSET arithmetic overflows SQLite; no blog has that many pages.
+MAX_PAGE = 100_000
+
+
+def visible_posts():
+    """Select published, due posts, newest first, with what listings display preloaded."""
+    return (
+        db.select(Post)
+        .where(Post.visible())
+        .options(joinedload(Post.author), joinedload(Post.category), selectinload(Post.tags))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+
+
+def requested_page():
+    """The ``page`` query parameter: non-numbers mean page 1, impossible numbers 404."""
+    page = request.args.get("page", 1, type=int)
+    if page < 1 or page > MAX_PAGE:
+        abort(404, description="没有这一页。")
+    return page
+
+
+def paginate(select):
+    """Paginate ``select`` for the current request (404 past the last non-empty page)."""
+    return db.paginate(
+        select,
+        page=requested_page(),
+        per_page=current_app.config["POSTS_PER_PAGE"],
+        error_out=True,
+        count=True,
+    )
+
+
+def month_range(year, month):
+    """UTC bounds of a calendar month in the site's timezone; 404 for impossible months."""
+    if not (1 <= month <= 12 and 1970 <= year <= 9998):
+        abort(404, description="没有这个月份。")
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return start, end

@@ -1,0 +1,65 @@
+"""Reader views: front page, article, author/category/tag/month archives."""
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Category, Post, Tag, User
+from .queries import month_range, paginate, visible_posts
+
+bp = Blueprint("blog", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("blog/index.html", pagination=paginate(visible_posts()))
+
+
+@bp.route("/posts/<slug>")
+def post(slug):
+    post = db.session.scalar(db.select(Post).filter_by(slug=slug))
+    # Authors may look at their own unpublished work; readers get a plain 404.
+    if post is None or not (
+        post.is_visible or (current_user.is_authenticated and current_user.may_edit(post))
+    ):
+        abort(404, description="找不到这篇文章。")
+    return render_template("blog/post.html", post=post)
+
+
+def _archive(kind, title, select, **extra):
+    return render_template(
+        "blog/archive.html", kind=kind, title=title, pagination=paginate(select), **extra
+    )
+
+
+@bp.route("/author/<username>")
+def author(username):
+    user = User.by_username(username)
+    if user is None:
+        abort(404, description="没有这位作者。")
+    return _archive(
+        "author", user.name, visible_posts().where(Post.author_id == user.id), author=user
+    )
+
+
+@bp.route("/category/<slug>")
+def category(slug):
+    category = db.session.scalar(db.select(Category).filter_by(slug=slug.lower()))
+    if category is None:
+        abort(404, description="没有这个分类。")
+    return _archive("category", category.name, visible_posts().where(Post.category_id == category.id))
+
+
+@bp.route("/tag/<slug>")
+def tag(slug):
+    tag = db.session.scalar(db.select(Tag).filter_by(slug=slug.lower()))
+    if tag is None:
+        abort(404, description="没有这个标签。")
+    return _archive("tag", tag.name, visible_posts().where(Post.tags.contains(tag)))
+
+
+@bp.route("/archive/<int:year>/<int:month>")
+def month(year, month):
+    start, end = month_range(year, month)
+    select = visible_posts().where(Post.published_at >= start, Post.published_at < end)
+    return _archive("month", f"{year}年{month}月", select)

@@ -1,0 +1,1 @@
+"""Turning authors' text into safe HTML: Markdown rendering, HTML sanitizing, URL slugs."""

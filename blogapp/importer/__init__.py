@@ -1,0 +1,1 @@
+"""Bringing posts in from files (Markdown with YAML front matter)."""

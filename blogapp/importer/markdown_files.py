@@ -1,0 +1,147 @@
+"""Import Markdown files with YAML front matter (title, slug, author, date, tags, category).
+
+Importing is idempotent by slug: a second run updates the posts the first one created.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from ..content.slugs import make_slug
+from ..extensions import db
+from ..models import Category, Post, Tag, User
+from ..models.types import utcnow
+
+
+class ImportProblem(Exception):
+    """A file that cannot be imported; the message says why."""
+
+
+@dataclass
+class Article:
+    """The parsed content of one file."""
+
+    title: str
+    slug: str
+    author: str
+    published_at: dt.datetime
+    body: str
+    category: str | None = None
+    tags: list = field(default_factory=list)
+    status: str = "published"
+
+
+def _as_datetime(value, default_tz):
+    if isinstance(value, dt.datetime):
+        result = value
+    elif isinstance(value, dt.date):
+        result = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            result = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ImportProblem(f"date {value!r} is not an ISO 8601 date") from None
+    else:
+        raise ImportProblem("missing or invalid 'date'")
+    return result if result.tzinfo else result.replace(tzinfo=default_tz)
+
+
+def _as_str_list(value, key):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.split(",")]
+    if not isinstance(value, list):
+        raise ImportProblem(f"'{key}' must be a list")
+    names = [" ".join(str(item).split()) for item in value]
+    return [name for name in names if name]
+
+
+def parse_article(path, default_tz=dt.timezone.utc):
+    """Read ``path`` into an :class:`Article`, raising :class:`ImportProblem` when it is unusable."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ImportProblem("not UTF-8 text") from None
+    except OSError as exc:
+        raise ImportProblem(exc.strerror or str(exc)) from None
+    if not text.lstrip("\ufeff").startswith("---"):
+        raise ImportProblem("no YAML front matter (the file must start with a '---' line)")
+    try:
+        meta, body = frontmatter.parse(text)
+    except yaml.YAMLError as exc:
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ImportProblem(f"front matter is not valid YAML: {reason}") from None
+    if not meta:
+        raise ImportProblem("empty or unterminated front matter")
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        raise ImportProblem("missing 'title'")
+    author = str(meta.get("author") or "").strip()
+    if not author:
+        raise ImportProblem("missing 'author'")
+    slug = make_slug(str(meta.get("slug") or path.stem), max_length=200)
+    if not slug:
+        raise ImportProblem("no usable 'slug'")
+    draft = meta.get("draft") is True or str(meta.get("status", "")).lower() == "draft"
+    category = meta.get("category")
+    return Article(
+        title=title,
+        slug=slug,
+        author=author,
+        published_at=_as_datetime(meta.get("date"), default_tz),
+        body=body.strip() + "\n",
+        category=" ".join(str(category).split()) if category else None,
+        tags=_as_str_list(meta.get("tags"), "tags"),
+        status="draft" if draft else "published",
+    )
+
+
+def _author(username):
+    user = User.by_username(username)
+    if user is None:
+        # Imported authors exist for attribution only; they log in once given a password.
+        user = User(username=username, display_name=username, role="author")
+        db.session.add(user)
+    return user
+
+
+def save_article(article):
+    """Create or update the post for ``article``; return ``"created"`` or ``"updated"``."""
+    # Look up (or create) everything the post points to before touching the post, so
+    # autoflush never meets a half-built post.
+    author = _author(article.author)
+    category = Category.get_or_create(article.category) if article.category else None
+    tags = list({tag.slug: tag for tag in map(Tag.get_or_create, article.tags)}.values())
+    post = db.session.scalar(db.select(Post).filter_by(slug=article.slug))
+    outcome = "updated" if post is not None else "created"
+    if post is None:
+        post = Post(slug=article.slug)
+    post.title = article.title
+    post.body = article.body
+    post.published_at = article.published_at
+    if article.status == "draft":
+        post.status = "draft"
+    else:
+        post.status = "scheduled" if article.published_at > utcnow() else "published"
+    post.author = author
+    post.category = category
+    post.tags = tags
+    db.session.add(post)
+    return outcome
+
+
+def import_file(path, default_tz=dt.timezone.utc):
+    """Parse and save one file in its own transaction; raises :class:`ImportProblem`."""
+    article = parse_article(path, default_tz)
+    try:
+        outcome = save_article(article)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return article, outcome

@@ -1,0 +1,7 @@
+"""Database models of the blog core. Plugins define their own models in their packages."""
+
+from .post import STATUSES, Post
+from .taxonomy import Category, Tag, post_tags
+from .user import ROLES, User
+
+__all__ = ["Category", "Post", "ROLES", "STATUSES", "Tag", "User", "post_tags"]

@@ -1,0 +1,82 @@
+"""Articles. Markdown source plus the HTML rendered from it when the source changes."""
+
+from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..content.rendering import render_article
+from ..extensions import db
+from .taxonomy import post_tags
+from .types import UTCDateTime, utcnow
+
+STATUSES = ("draft", "published", "scheduled")
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Cached renderings of ``body``; kept in step by the "set" event below, so views
+    # never render Markdown per request.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    excerpt_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    published_at = mapped_column(UTCDateTime, index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL"), index=True
+    )
+
+    author = relationship("User", back_populates="posts")
+    category = relationship("Category", back_populates="posts")
+    tags = relationship("Tag", secondary=post_tags, back_populates="posts", order_by="Tag.name")
+
+    @classmethod
+    def visible(cls, now=None):
+        """SQL condition for posts readers may see: published (or scheduled) and due."""
+        now = now or utcnow()
+        return (
+            cls.status.in_(("published", "scheduled"))
+            & cls.published_at.is_not(None)
+            & (cls.published_at <= now)
+        )
+
+    @property
+    def is_visible(self):
+        return (
+            self.status in ("published", "scheduled")
+            and self.published_at is not None
+            and self.published_at <= utcnow()
+        )
+
+    @property
+    def display_status(self):
+        """``scheduled`` only while the publication time is still ahead."""
+        if self.status != "draft" and self.published_at and self.published_at > utcnow():
+            return "scheduled"
+        return self.status
+
+    def publish(self, when=None):
+        """Publish now, or schedule for ``when`` if it lies in the future."""
+        now = utcnow()
+        self.published_at = when or self.published_at or now
+        self.status = "scheduled" if self.published_at > now else "published"
+
+    def unpublish(self):
+        self.status = "draft"
+
+    def __repr__(self):
+        return f"<Post {self.slug} ({self.status})>"
+
+
+@event.listens_for(Post.body, "set")
+def _render_body(target, value, oldvalue, initiator):
+    """Re-render the cached HTML whenever the Markdown source is assigned."""
+    rendered = render_article(value or "")
+    target.body_html = rendered.html
+    target.excerpt_html = rendered.excerpt_html

@@ -1,0 +1,37 @@
+"""Jinja filters and globals shared by all templates."""
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from .extensions import db
+
+
+def local_time(value, fmt="%Y-%m-%d"):
+    """Format an aware datetime in the site's timezone."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+
+
+def _sidebar_categories():
+    from .models import Category, Post
+
+    count = db.func.count(Post.id)
+    rows = db.session.execute(
+        db.select(Category, count)
+        .join(Post, Post.category_id == Category.id)
+        .where(Post.visible())
+        .group_by(Category.id)
+        .order_by(count.desc(), Category.name)
+    )
+    return rows.all()
+
+
+def init_app(app):
+    app.add_template_filter(local_time)
+    app.jinja_env.globals["sidebar_categories"] = _sidebar_categories
+
+    @app.context_processor
+    def site():
+        return {"site_name": app.config["SITE_NAME"], "site_description": app.config["SITE_DESCRIPTION"]}

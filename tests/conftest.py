@@ -1,0 +1,112 @@
+"""Shared fixtures (flaskr style): ``app``, ``client``, ``runner``, plus helpers for users,
+posts and the read-only material in ``../shared``."""
+
+import os
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from blogapp import create_app
+from blogapp.database import create_schema
+from blogapp.extensions import db
+from blogapp.models import Post, User
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT_ROOT.parent / "shared"
+PASSWORD = "correct horse battery"
+
+
+def shared_path(*parts):
+    """Path inside ``../shared``; skip when it is absent, except under CI where it must exist."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"shared material {path} is missing"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (required under CI)")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "POSTS_PER_PAGE": 5},
+        instance_path=tmp_path / "instance",
+    )
+    with app.app_context():
+        create_schema()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username, role="author", password=PASSWORD):
+        with app.app_context():
+            user = User(username=username, display_name=username.title(), role=role)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def make_post(app):
+    """Create a post; ``days_ago`` negative means a future (scheduled) date."""
+
+    def make(slug, author_id, *, title=None, body="Body text.", status="published", days_ago=1,
+             category=None, tags=()):
+        from blogapp.models import Category, Tag
+
+        with app.app_context():
+            category_obj = Category.get_or_create(category) if category else None
+            tag_objs = [Tag.get_or_create(name) for name in tags]
+            post = Post(
+                slug=slug,
+                title=title or slug.replace("-", " ").title(),
+                body=body,
+                status=status,
+                author_id=author_id,
+                published_at=datetime.now(timezone.utc) - timedelta(days=days_ago),
+            )
+            post.category = category_obj
+            post.tags = tag_objs
+            db.session.add(post)
+            db.session.commit()
+            return post.id
+
+    return make
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path="/login"):
+    """Fetch ``path`` and return the CSRF token of its first form."""
+    html = client.get(path).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, username, password=PASSWORD):
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
