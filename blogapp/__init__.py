@@ -50,22 +50,25 @@ def create_app(test_config=None, instance_path=None):
 
 
 def register_extensions(app):
-    from . import database, extensions
+    from . import database, extensions, search
     from .auth import login
 
     database.init_app(app)
     extensions.csrf.init_app(app)
     login.init_app(app)
+    search.init_app(app)
 
 
 def register_blueprints(app):
     from . import errors
     from .authoring.views import bp as authoring_bp
     from .auth.views import bp as auth_bp
+    from .blog.search_views import bp as search_bp
     from .blog.views import bp as blog_bp
     from .templating import init_app as init_templating
 
     app.register_blueprint(blog_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(authoring_bp)
     errors.init_app(app)

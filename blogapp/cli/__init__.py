@@ -2,8 +2,9 @@
 
 
 def init_app(app):
+    from ..search import cli as search_cli
     from . import content, database, users
 
-    for module in (database, users, content):
+    for module in (database, users, content, search_cli):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -1,0 +1,62 @@
+"""Search pages: ``/search`` for readers, ``/api/search`` for programs (same results)."""
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+
+from ..search import search_service
+from ..search.serialize import results_to_dict
+
+bp = Blueprint("search", __name__)
+
+MAX_PAGE = 1000
+MAX_PER_PAGE = 50
+SORTS = ("relevance", "date")
+
+
+def _int_arg(name, default, low, high):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"'{name}' must be a whole number.")
+    if not low <= value <= high:
+        abort(400, description=f"'{name}' must be between {low} and {high}.")
+    return value
+
+
+def _sort_arg():
+    sort = request.args.get("sort") or "relevance"
+    if sort not in SORTS:
+        abort(400, description=f"'sort' must be one of: {', '.join(SORTS)}.")
+    return sort
+
+
+def _post_url(slug):
+    return url_for("blog.post", slug=slug)
+
+
+@bp.route("/search")
+def search_page():
+    query = request.args.get("q", "")
+    page = _int_arg("page", 1, 1, MAX_PAGE)
+    sort = _sort_arg()
+    results = search_service(current_app).search(
+        query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], sort=sort
+    )
+    if page > 1 and page > results.pages:
+        abort(404, description="没有这一页。")
+    return render_template("search/results.html", results=results, q=query, sort=sort)
+
+
+@bp.route("/api/search")
+def search_api():
+    query = request.args.get("q", "")
+    if not query.strip():
+        abort(400, description="'q' is required.")
+    page = _int_arg("page", 1, 1, MAX_PAGE)
+    per_page = _int_arg("per_page", 10, 1, MAX_PER_PAGE)
+    results = search_service(current_app).search(
+        query, page=page, per_page=per_page, sort=_sort_arg()
+    )
+    return jsonify(results_to_dict(results, _post_url))

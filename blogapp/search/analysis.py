@@ -1,0 +1,172 @@
+"""Text analysis shared by indexing and querying.
+
+Tokens are lowercased and NFKC-folded (full-width -> half-width). English identifiers
+are indexed whole and in parts (``kube-proxy`` -> ``kube-proxy``, ``kube``, ``proxy``,
+``kubeproxy``; ``HorizontalPodAutoscaler`` -> its words too), with no stemming beyond
+adding a singular next to a plural. Chinese is segmented by rjieba with a Kubernetes
+user dictionary; in index mode the dictionary sub-words of long words are added at the
+same position so that shorter queries and phrases still match.
+"""
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = r"0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+# A CJK run, or a word possibly joined by connectors into a compound (kube-proxy,
+# autoscaling/v2, k8s.io, ETCDCTL_API).
+_RUN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[{_WORD}]+(?:[-_./:+#][{_WORD}]+)*)")
+_CONNECTORS = re.compile(r"[-_./:+#]")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
+# Whole and joined forms of very long compounds (URLs, paths) are noise in the index.
+_MAX_COMPOUND_PARTS = 5
+
+CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    pos: int
+    # For a compound in query mode: its parts (``kube-proxy`` -> ("kube", "proxy")).
+    parts: tuple = ()
+
+
+def normalize(text):
+    """NFKC (full-width -> half-width and similar) without changing case."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def fold(text):
+    """The form every token is compared in: NFKC and lowercase."""
+    return normalize(text).lower()
+
+
+def singular(word):
+    """A conservative singular for an English plural, or None.
+
+    Only ever *added* next to the original token, so identifiers such as ``ipvs`` or
+    ``coredns`` are still found as written.
+    """
+    if len(word) < 4 or not word.isascii() or not word.isalpha() or word[-1] != "s":
+        return None
+    if word.endswith(("ss", "us", "is")):
+        return None
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def _camel_parts(part):
+    """``HorizontalPodAutoscaler`` -> [Horizontal, Pod, Autoscaler]; others unchanged."""
+    if not part.isalpha() or part.islower() or part.isupper():
+        return [part]
+    pieces = _CAMEL.findall(part)
+    return pieces if "".join(pieces) == part else [part]
+
+
+class Segmenter:
+    """rjieba with the Kubernetes user dictionary, loaded on first use.
+
+    rjieba builds its default dictionary when imported (about 30 MB), so it is imported
+    only when the first Chinese text is analysed (``flask --help`` stays fast), and that
+    one process-wide dictionary is shared by every app: user words only ever add to it.
+    """
+
+    _added = set()
+    _lock = threading.Lock()
+
+    def __init__(self, user_words=()):
+        self._user_words = tuple(user_words)
+        self._jieba = None
+
+    def _load(self):
+        import rjieba
+
+        with self._lock:
+            for word in self._user_words:
+                if word not in self._added:
+                    rjieba.add_word(word, 2000, None)
+                    self._added.add(word)
+        self._jieba = rjieba
+        return rjieba
+
+    def segment(self, run, with_subwords):
+        """Yield ``(word, position_offset)``; sub-words share their word's position."""
+        jieba = self._jieba or self._load()
+        words = jieba.tokenize(run, "default", True)
+        if not with_subwords:
+            for offset, (word, _, _) in enumerate(words):
+                yield word, offset
+            return
+        for offset, (word, start, end) in enumerate(words):
+            yield word, offset
+            if end - start > 2:
+                for sub, sub_start, sub_end in jieba.tokenize(word, "search", True):
+                    if sub_end - sub_start < end - start:
+                        yield sub, offset
+
+
+class Analyzer:
+    """Turns text into positioned tokens, for the index or for a query."""
+
+    def __init__(self, user_words=()):
+        self.segmenter = Segmenter(user_words)
+
+    def tokens(self, text, mode="index"):
+        """Yield :class:`Token` objects. ``mode`` is ``"index"`` or ``"query"``.
+
+        In query mode compounds give only their whole form and Chinese words no sub-words:
+        the index holds all forms, so the query needs just the one the reader typed.
+        """
+        index_mode = mode == "index"
+        pos = 0
+        for match in _RUN.finditer(normalize(text)):
+            if match.lastgroup == "cjk":
+                last = -1
+                for word, offset in self.segmenter.segment(match.group(), index_mode):
+                    yield Token(word, pos + offset)
+                    last = offset
+                pos += last + 1
+            else:
+                pos = yield from self._word_tokens(match.group(), pos, index_mode)
+
+    def _word_tokens(self, raw, pos, index_mode):
+        parts = [p for chunk in _CONNECTORS.split(raw) for p in _camel_parts(chunk)]
+        parts = [p.lower() for p in parts if p]
+        whole = raw.lower()
+        if len(parts) == 1:
+            yield from self._with_plural(parts[0], pos, index_mode)
+            return pos + 1
+        if not index_mode:
+            # The query layer decides how to look a compound up (whole, joined, parts).
+            yield Token(whole, pos, tuple(parts))
+            return pos + 1
+        if len(parts) <= _MAX_COMPOUND_PARTS:
+            yield Token(whole, pos)
+            joined = "".join(parts)
+            if joined != whole:
+                yield Token(joined, pos)
+        for offset, part in enumerate(parts):
+            yield from self._with_plural(part, pos + offset, index_mode)
+        return pos + len(parts)
+
+    @staticmethod
+    def _with_plural(word, pos, index_mode):
+        yield Token(word, pos)
+        if index_mode:
+            single = singular(word)
+            if single:
+                yield Token(single, pos)
+
+    def words(self, text, mode="query"):
+        """Just the token texts (handy for queries and tests)."""
+        return [token.text for token in self.tokens(text, mode)]
+
+
+def has_cjk(text):
+    return bool(CJK_CHAR.search(text))

@@ -1,0 +1,146 @@
+"""The zh<->en Kubernetes glossary: groups of equivalent terms, found inside query text.
+
+The bundled ``data/glossary.tsv`` can be extended by configuration
+(``SEARCH_SYNONYMS``: a list of term lists) and by plugins (the search-synonyms hook).
+Matching ignores case, width, spaces, hyphens, dots and underscores, so ``kube proxy``,
+``kube-proxy`` and ``KubeProxy`` are one term; an English term never matches inside a
+longer word (``kube`` does not match in ``kubectl``).
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import fold
+
+DATA_FILE = Path(__file__).parent / "data" / "glossary.tsv"
+_SEPARATORS = re.compile(r"[\s\-_./]+")
+_ALNUM = re.compile(r"[0-9a-z]")
+
+
+def compact(term):
+    """The matching key of a term: folded, separators removed."""
+    return _SEPARATORS.sub("", fold(term))
+
+
+@dataclass(frozen=True)
+class Concept:
+    terms: tuple  # as written in the glossary; the first is the canonical name
+
+
+@dataclass(frozen=True)
+class Match:
+    concept: Concept
+    start: int  # character span in the folded query text
+    end: int
+    typed: str  # the query text that matched
+
+
+def read_tsv(path):
+    """Parse the glossary file format into lists of terms."""
+    groups = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        columns = line.split("\t")
+        if len(columns) != 2:
+            raise ValueError(f"{path}:{number}: expected 'group<TAB>term|term'")
+        terms = [term.strip() for term in columns[1].split("|") if term.strip()]
+        if len(terms) >= 2:
+            groups.append(terms)
+    return groups
+
+
+class Glossary:
+    def __init__(self, groups):
+        self._by_key = {}
+        self._max_len = 0
+        for terms in groups:
+            self.add(terms)
+
+    @classmethod
+    def load(cls, extra_groups=()):
+        return cls([*read_tsv(DATA_FILE), *extra_groups])
+
+    def add(self, terms):
+        """Add a group; a term already known joins the new group's terms into its concept."""
+        keys = {compact(term) for term in terms} - {""}
+        existing = [self._by_key[key] for key in keys if key in self._by_key]
+        merged = list(dict.fromkeys([*(t for c in existing for t in c.terms), *terms]))
+        concept = Concept(tuple(merged))
+        for term in merged:
+            self._by_key[compact(term)] = concept
+        self._max_len = max(self._max_len, *(len(key) for key in keys), 0)
+
+    def __len__(self):
+        return len({id(concept) for concept in self._by_key.values()})
+
+    def lookup(self, term):
+        return self._by_key.get(compact(term))
+
+    def cjk_words(self):
+        """Chinese runs of all terms, for the segmenter's user dictionary."""
+        from .analysis import CJK_CHAR
+
+        words = set()
+        for key in self._by_key:
+            for run in re.findall(r"[\u3400-\u9fff]+", key):
+                if len(run) >= 2 and CJK_CHAR.match(run):
+                    words.add(run)
+        return sorted(words)
+
+    def find(self, text):
+        """Longest-first, left-to-right matches of glossary terms in ``text``."""
+        folded = fold(text)
+        # Map the compacted string back to positions in ``folded``.
+        chars, origin = [], []
+        for index, char in enumerate(folded):
+            if not _SEPARATORS.fullmatch(char):
+                chars.append(char)
+                origin.append(index)
+        key_text = "".join(chars)
+        matches, i = [], 0
+        while i < len(key_text):
+            for length in range(min(self._max_len, len(key_text) - i), 0, -1):
+                concept = self._by_key.get(key_text[i : i + length])
+                if concept and self._on_boundaries(folded, origin, i, i + length):
+                    start, end = origin[i], origin[i + length - 1] + 1
+                    matches.append(Match(concept, start, end, folded[start:end]))
+                    i += length
+                    break
+            else:
+                i += 1
+        return matches
+
+    def find_inner(self, match):
+        """Glossary terms inside each word of a multi-word match (never the match itself)."""
+        inner = []
+        for word in re.split(r"\s+", match.typed):
+            for found in self.find(word) if word else ():
+                if found.concept is not match.concept:
+                    inner.append(found)
+            if len(match.typed.split()) == 1:
+                # A single CJK run such as 集群升级: try its halves at word boundaries.
+                inner += self._cjk_parts(match)
+        return inner
+
+    def _cjk_parts(self, match):
+        text, parts = match.typed, []
+        for cut in range(2, len(text) - 1):
+            left, right = self.lookup(text[:cut]), self.lookup(text[cut:])
+            if left and right and left is not match.concept and right is not match.concept:
+                parts.append(Match(left, match.start, match.start + cut, text[:cut]))
+                parts.append(Match(right, match.start + cut, match.end, text[cut:]))
+                break
+        return parts
+
+    @staticmethod
+    def _on_boundaries(folded, origin, i, j):
+        # An ASCII letter or digit may not continue the match on either side.
+        start, end = origin[i], origin[j - 1] + 1
+        before = folded[start - 1] if start > 0 else " "
+        after = folded[end] if end < len(folded) else " "
+        first, last = folded[start], folded[end - 1]
+        return not (_ALNUM.match(before) and _ALNUM.match(first)) and not (
+            _ALNUM.match(after) and _ALNUM.match(last)
+        )

@@ -1,0 +1,23 @@
+"""The JSON shape of search results, shared by the API and ``flask search --json``."""
+
+
+def results_to_dict(results, url_for_slug=None):
+    return {
+        "query": results.query,
+        "total": results.total,
+        "page": results.page,
+        "per_page": results.per_page,
+        "suggestion": results.suggestion,
+        "results": [
+            {
+                "slug": hit["slug"],
+                "title": hit["title"],
+                "url": url_for_slug(hit["slug"]) if url_for_slug else f"/posts/{hit['slug']}",
+                "snippet": hit["snippet"],
+                "score": hit["score"],
+                "author": hit["author_name"],
+                "published_at": hit["published_at"].isoformat(),
+            }
+            for hit in results.hits
+        ],
+    }

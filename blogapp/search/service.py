@@ -1,0 +1,245 @@
+"""The search facade the application uses: searching, index updates and rebuilds.
+
+One :class:`SearchService` per app (``app.extensions["search"]``). Analysis resources
+(glossary, segmenter dictionary) load on first use, not at start-up.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .analysis import Analyzer
+from .documents import indexable_posts, post_document
+from .engine import SCHEMA_VERSION, IndexBusy, WhooshIndex
+from .glossary import Glossary
+from .highlight import snippet
+from .query import QueryPlanner
+from .store import IndexStore, RebuildRunning
+
+log = logging.getLogger(__name__)
+
+__all__ = ["IndexBusy", "RebuildRunning", "SearchResults", "SearchService", "init_app",
+           "search_service"]
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int = 0
+    page: int = 1
+    per_page: int = 10
+    suggestion: str | None = None
+    hits: list = field(default_factory=list)
+    empty_query: bool = False
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+
+class SearchService:
+    def __init__(self, index_dir, extra_synonyms=(), write_timeout=20.0):
+        self.store = IndexStore(index_dir)
+        self.write_timeout = write_timeout
+        self._extra_synonyms = [list(group) for group in extra_synonyms]
+        self._resources_lock = threading.Lock()
+        self._planner = None
+        self._index = None
+        self.on_stale = None  # called once when the live index has an old schema
+
+    # -- lazily built analysis resources --------------------------------------------------
+    def add_synonyms(self, groups):
+        """Extend the glossary (before first use, e.g. from plugins)."""
+        self._extra_synonyms.extend(list(group) for group in groups)
+        self._planner = None
+
+    @property
+    def planner(self):
+        if self._planner is None:
+            with self._resources_lock:
+                if self._planner is None:
+                    glossary = Glossary.load(self._extra_synonyms)
+                    self._planner = QueryPlanner(Analyzer(glossary.cjk_words()), glossary)
+        return self._planner
+
+    @property
+    def analyzer(self):
+        return self.planner.analyzer
+
+    # -- the live index ---------------------------------------------------------------
+    def live_index(self):
+        """The current generation's index, or None when none has been built yet."""
+        path = self.store.current_path()
+        if path is None:
+            return None
+        if self._index is None or self._index.path != str(path):
+            self._index = WhooshIndex(path)
+            if self.store.version(path) != SCHEMA_VERSION and self.on_stale:
+                self.on_stale()
+        return self._index
+
+    def _writable_index(self):
+        index = self.live_index()
+        if index is not None:
+            return index
+        with self.store.creation_lock():
+            if self.store.current_path() is None:
+                build = self.store.new_build_dir()
+                WhooshIndex.create(build)
+                self.store.publish(build, SCHEMA_VERSION)
+        return self.live_index()
+
+    # -- searching --------------------------------------------------------------------
+    def search(self, text, page=1, per_page=10, sort="relevance", now=None):
+        plan = self.planner.plan(text)
+        results = SearchResults(query=plan.text, page=page, per_page=per_page)
+        if plan.is_empty:
+            results.empty_query = not (plan.excluded or plan.text)
+            return results
+        index = self.live_index()
+        if index is None:
+            return results
+        self._resolve_unknown_words(index, plan)
+        if plan.corrections:
+            suggestion = plan.text
+            for typed, fixed in plan.corrections.items():
+                suggestion = suggestion.replace(typed, fixed)
+            results.suggestion = suggestion
+        if plan.is_empty or plan.unmatchable:
+            return results
+        now = now or datetime.now(timezone.utc)
+        total, hits = index.search(plan, page, per_page, sort, now)
+        phrases = {alt.tokens for clause in plan.clauses for alt in clause.alternatives}
+        for hit in hits:
+            hit["snippet"] = snippet(hit.pop("body"), phrases)
+        results.total, results.hits = total, hits
+        return results
+
+    def _resolve_unknown_words(self, index, plan):
+        """Correct or drop words the index has never seen.
+
+        An ASCII word with a close indexed spelling is replaced by it (``statefullset`` ->
+        ``statefulset``) and reported as a suggestion. When at least half of what the
+        reader asked for is unknown to the blog (``Docker Swarm``), nothing is returned
+        rather than pages that match only the other half.
+        """
+        kept, unknown = [], 0
+        for clause in plan.clauses:
+            if clause.weight < 1.0 or clause in plan.required or self._known(index, clause):
+                kept.append(clause)
+                continue
+            word = clause.label
+            close = index.close_terms(word, 1 if len(word) <= 5 else 2) if (
+                clause.correctable and len(word) >= 4) else []
+            if close:
+                plan.corrections[word] = close[0]
+                kept.extend(self.planner.free_text_clauses(close[0]))
+            else:
+                unknown += 1
+        known = sum(1 for clause in kept if clause.weight >= 1.0)
+        plan.clauses = kept if unknown < max(known, 1) or plan.required else []
+        # Every word asked for was unknown: that means "nothing found", not "everything".
+        plan.unmatchable = unknown > 0 and not plan.clauses
+
+    @staticmethod
+    def _known(index, clause):
+        return any(index.matches_anything(alt) for alt in clause.alternatives)
+
+    # -- writing ----------------------------------------------------------------------
+    def document(self, post):
+        return post_document(post, self.analyzer)
+
+    def apply(self, upserts, deletes, bind=None):
+        """Apply committed changes; on failure remember them so nothing is lost."""
+        ids = {doc["id"] for doc in upserts} | set(deletes)
+        try:
+            index = self._writable_index()
+            index.write(upserts, deletes, timeout=self.write_timeout)
+        except Exception as exc:  # noqa: BLE001 - the database commit has happened: never undo it
+            log.warning("search index update deferred (%s): posts %s", exc, sorted(ids))
+            try:
+                self.store.add_pending(ids)
+            except OSError:
+                log.exception("cannot record pending search updates; run 'flask reindex'")
+            return False
+        if self.store.rebuild_running():
+            # The rebuild may have read these posts before the change: it replays them.
+            self.store.add_pending(ids)
+        elif bind is not None and self.store.has_pending():
+            # Called after a commit, when the caller's session can run no more SQL.
+            from sqlalchemy.orm import Session
+
+            with Session(bind) as session:
+                try:
+                    self.catch_up(session)
+                except (IndexBusy, OSError) as exc:
+                    log.warning("pending search index updates still deferred: %s", exc)
+        return True
+
+    def catch_up(self, session):
+        """Apply pending updates (reads the posts' current state from the database)."""
+        ids = self.store.take_pending()
+        if not ids:
+            return 0
+        docs = [self.document(post) for post in indexable_posts(session, ids)]
+        deletes = ids - {doc["id"] for doc in docs}
+        try:
+            self._writable_index().write(docs, deletes, timeout=self.write_timeout)
+        except (IndexBusy, OSError):
+            self.store.add_pending(ids)
+            raise
+        return len(ids)
+
+    def rebuild(self, session, progress=None):
+        """Build a fresh index from the database and swap it in; return ``(docs, seconds)``."""
+        started = time.perf_counter()
+        with self.store.rebuild_lock():
+            self.store.remove_stale_builds()
+            build = self.store.new_build_dir()
+            writer = WhooshIndex.create(build).bulk_writer()
+            count = 0
+            try:
+                for post in indexable_posts(session, release=True):
+                    writer.add(self.document(post))
+                    count += 1
+                    if progress:
+                        progress(count)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            self.store.publish(build, SCHEMA_VERSION)
+            self.catch_up(session)
+        return count, time.perf_counter() - started
+
+    def status(self):
+        path = self.store.current_path()
+        return {
+            "index": str(path) if path else None,
+            "schema_version": self.store.version(path) if path else None,
+            "documents": self.live_index().doc_count() if path else 0,
+            "pending": self.store.has_pending(),
+            "rebuilding": self.store.rebuild_running(),
+        }
+
+
+def search_service(app):
+    return app.extensions["search"]
+
+
+def init_app(app):
+    import os
+
+    index_dir = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "index")
+    service = SearchService(
+        index_dir,
+        extra_synonyms=app.config.get("SEARCH_SYNONYMS", ()),
+        write_timeout=app.config.get("SEARCH_WRITE_TIMEOUT", 20.0),
+    )
+    app.extensions["search"] = service
+    from . import sync
+
+    sync.register(app)
+    return service

@@ -1,0 +1,142 @@
+"""Where the index lives on disk, and the locks around it.
+
+``<root>/current`` is a symlink to the live generation ``gen-<n>``. A rebuild writes a
+``build-*`` directory and swaps the link atomically, so readers never see a half-built
+index and a killed rebuild leaves the old one serving. Every lock here is an ``flock``:
+the kernel drops it when its process dies, so there are no stale locks to clean up.
+
+``pending`` lists post ids whose index update still has to be applied: ones that
+failed (disk full, read-only directory, lock timeout) and ones committed while a
+rebuild was running.
+"""
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from pathlib import Path
+
+VERSION_FILE = "SCHEMA_VERSION"
+
+
+class RebuildRunning(Exception):
+    """Another process is rebuilding the index."""
+
+
+class IndexStore:
+    def __init__(self, root):
+        self.root = Path(root)
+
+    # -- generations ------------------------------------------------------------------
+    @property
+    def current_link(self):
+        return self.root / "current"
+
+    def current_path(self):
+        """The live generation directory, or None when there is no index yet."""
+        try:
+            target = os.readlink(self.current_link)
+        except OSError:
+            return None
+        path = self.root / target
+        return path if path.is_dir() else None
+
+    @staticmethod
+    def version(path):
+        try:
+            return int((Path(path) / VERSION_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def new_build_dir(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"build-{time.time_ns()}-{os.getpid()}"
+        path.mkdir()
+        return path
+
+    def publish(self, build_dir, version):
+        """Make ``build_dir`` the live generation (atomic), then drop older generations."""
+        (build_dir / VERSION_FILE).write_text(f"{version}\n")
+        previous = self.current_path()
+        number = 1 + max((self._gen_number(p) for p in self.root.glob("gen-*")), default=0)
+        generation = self.root / f"gen-{number:06d}"
+        os.rename(build_dir, generation)
+        temp_link = self.root / f".current-{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            temp_link.unlink()
+        os.symlink(generation.name, temp_link)
+        os.replace(temp_link, self.current_link)
+        # Keep the generation just replaced: other processes may still be reading it.
+        for old in self.root.glob("gen-*"):
+            if old not in (generation, previous):
+                shutil.rmtree(old, ignore_errors=True)
+        return generation
+
+    @staticmethod
+    def _gen_number(path):
+        try:
+            return int(path.name.split("-", 1)[1])
+        except (IndexError, ValueError):
+            return 0
+
+    def remove_stale_builds(self):
+        """Delete build directories left by killed rebuilds (call with the rebuild lock)."""
+        for build in self.root.glob("build-*"):
+            shutil.rmtree(build, ignore_errors=True)
+
+    # -- locks ------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _flock(self, name, mode):
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / name, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, mode)
+            yield fd
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def rebuild_lock(self):
+        """Held for a whole rebuild; a second rebuild gets :class:`RebuildRunning`."""
+        try:
+            with self._flock("rebuild.lock", fcntl.LOCK_EX | fcntl.LOCK_NB) as fd:
+                yield fd
+        except BlockingIOError:
+            raise RebuildRunning("another reindex is already running") from None
+
+    def rebuild_running(self):
+        try:
+            with self._flock("rebuild.lock", fcntl.LOCK_SH | fcntl.LOCK_NB):
+                return False
+        except BlockingIOError:
+            return True
+
+    def creation_lock(self):
+        """Serialises creating the very first index between processes."""
+        return self._flock("create.lock", fcntl.LOCK_EX)
+
+    # -- pending updates --------------------------------------------------------------
+    def add_pending(self, ids):
+        ids = sorted({int(i) for i in ids})
+        if not ids:
+            return
+        with self._flock("pending.lock", fcntl.LOCK_EX):
+            with open(self.root / "pending", "a", encoding="ascii") as fh:
+                fh.write("".join(f"{i}\n" for i in ids))
+
+    def take_pending(self):
+        """Return and clear the pending ids."""
+        path = self.root / "pending"
+        if not path.exists():
+            return set()
+        with self._flock("pending.lock", fcntl.LOCK_EX):
+            try:
+                lines = path.read_text(encoding="ascii").split()
+            except FileNotFoundError:
+                return set()
+            path.unlink()
+        return {int(line) for line in lines if line.isdigit()}
+
+    def has_pending(self):
+        return (self.root / "pending").exists()

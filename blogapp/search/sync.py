@@ -1,0 +1,93 @@
+"""Keeping the index current: SQLAlchemy session events.
+
+``after_flush`` collects what changed into ``session.info``; ``after_flush_postexec``
+turns the collected posts into documents (by then new rows are persistent, so their
+relationships load); ``after_commit`` applies them and ``after_rollback`` drops them.
+The index only ever sees committed data, and a failed transaction leaves no trace.
+"""
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, inspect
+
+from ..extensions import db
+from ..models import Category, Post, Tag, User
+from .documents import is_indexable
+
+_KEY = "search_changes"
+
+
+def _service(session):
+    if not has_app_context():
+        return None
+    return current_app.extensions.get("search")
+
+
+# Renaming a tag, category or author changes what its posts are found by.
+_RENAMES = {Category: ("name", "slug"), Tag: ("name", "slug"), User: ("username", "display_name")}
+
+
+def _renamed(obj):
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in _RENAMES[type(obj)])
+
+
+def after_flush(session, flush_context):
+    service = _service(session)
+    if service is None:
+        return
+    changes = session.info.setdefault(
+        _KEY, {"service": service, "upserts": {}, "deletes": set(), "flushed": []}
+    )
+    for obj in session.deleted:
+        if isinstance(obj, Post) and obj.id is not None:
+            changes["upserts"].pop(obj.id, None)
+            changes["deletes"].add(obj.id)
+    posts = [obj for obj in [*session.new, *session.dirty] if isinstance(obj, Post)]
+    with session.no_autoflush:  # loading a tag's posts must not start a nested flush
+        for obj in session.dirty:
+            if type(obj) in _RENAMES and _renamed(obj):
+                posts.extend(obj.posts)
+    changes["flushed"].extend(post for post in posts if post not in session.deleted)
+
+
+def after_flush_postexec(session, flush_context):
+    changes = session.info.get(_KEY)
+    if not changes or not changes["flushed"]:
+        return
+    service, posts = changes["service"], changes["flushed"]
+    changes["flushed"] = []
+    for post in posts:
+        if post.id is None:
+            continue
+        if is_indexable(post):
+            changes["deletes"].discard(post.id)
+            changes["upserts"][post.id] = service.document(post)
+        else:
+            changes["upserts"].pop(post.id, None)
+            changes["deletes"].add(post.id)
+
+
+def after_commit(session):
+    changes = session.info.pop(_KEY, None)
+    if changes and (changes["upserts"] or changes["deletes"]):
+        changes["service"].apply(
+            list(changes["upserts"].values()), changes["deletes"], session.get_bind()
+        )
+
+
+def after_rollback(session):
+    session.info.pop(_KEY, None)
+
+
+_registered = False
+
+
+def register(app):
+    """Listen on the shared session once per process; each app finds its own service."""
+    global _registered
+    if not _registered:
+        event.listen(db.session, "after_flush", after_flush)
+        event.listen(db.session, "after_flush_postexec", after_flush_postexec)
+        event.listen(db.session, "after_commit", after_commit)
+        event.listen(db.session, "after_rollback", after_rollback)
+        _registered = True
