@@ -18,6 +18,7 @@ install: $(STAMP)
 run: install
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
+	$(FLASK) reindex --if-needed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # pytest exits 5 when it collected nothing: that is a failure too.

@@ -32,7 +32,9 @@ def shared_path(*parts):
 @pytest.fixture
 def app(tmp_path):
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "test-secret", "POSTS_PER_PAGE": 5},
+        {"TESTING": True, "SECRET_KEY": "test-secret", "POSTS_PER_PAGE": 5,
+         # Tests that want the background rebuild turn it on themselves.
+         "SEARCH_AUTO_REBUILD": False},
         instance_path=tmp_path / "instance",
     )
     with app.app_context():

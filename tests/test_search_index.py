@@ -175,3 +175,32 @@ def test_killed_reindex_leaves_the_old_index_serving(app, make_post, author, tmp
     assert result.exit_code == 0 and "Indexed 30 posts" in result.output, result.output
     assert not list(index_root.glob("build-*"))
     assert os.readlink(index_root / "current") != before
+
+
+def test_index_of_an_old_schema_is_rebuilt_in_the_background(app, make_post, author, tmp_path):
+    from blogapp import create_app
+    from blogapp.search.store import VERSION_FILE
+
+    make_post("old", author, title="Velero 备份")
+    store = app.extensions["search"].store
+    (store.current_path() / VERSION_FILE).write_text("0\n")  # as if written by an older release
+    upgraded = create_app({"TESTING": True, "SECRET_KEY": "x"}, instance_path=app.instance_path)
+    service = upgraded.extensions["search"]
+    assert service.needs_rebuild()
+    with upgraded.app_context():
+        service.search("velero")  # the first search notices and starts the rebuild
+    deadline = time.monotonic() + 20
+    while service.needs_rebuild() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not service.needs_rebuild()
+    assert search_slugs(upgraded, "velero") == ["old"]
+
+
+def test_reindex_if_needed(app, runner, make_post, author):
+    make_post("one", author)
+    assert "up to date" in runner.invoke(args=["reindex", "--if-needed"]).output
+    import shutil
+
+    shutil.rmtree(Path(app.instance_path) / "index")
+    result = runner.invoke(args=["reindex", "--if-needed"])
+    assert result.exit_code == 0 and "Indexed 1 posts" in result.output

@@ -25,7 +25,9 @@ def safe_next_url(target):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("authoring.post_list"))
+        # Moderators cannot write: sending them to the post list would only show a 403.
+        target = "authoring.post_list" if current_user.can_write else "blog.index"
+        return redirect(url_for(target))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = User.by_username(form.username.data.strip())

@@ -27,7 +27,7 @@ class PostForm(FlaskForm):
     published_at = DateTimeLocalField(
         "发布时间（留空为现在）", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
-    save = SubmitField("保存草稿")
+    save = SubmitField("保存")  # keeps the current status; 发布 publishes
     preview = SubmitField("预览")
     publish = SubmitField("发布")
 

@@ -21,15 +21,16 @@ def import_directory(directory):
     if not files:
         return counts
     default_tz = ZoneInfo(current_app.config["TIMEZONE"])
-    failures = []
+    failures, seen = [], {}
     with click.progressbar(files, label="Importing", show_pos=True, file=sys.stderr) as bar:
         for path in bar:
             try:
-                _, outcome = import_file(path, default_tz)
+                article, outcome = import_file(path, default_tz, skip_slugs=seen)
             except ImportProblem as exc:
                 counts["failed"] += 1
                 failures.append(f"{path.name}: {exc}")
             else:
+                seen[article.slug] = path.name
                 counts[outcome] += 1
     for line in failures:
         click.echo(f"error: {line}", err=True)

@@ -53,7 +53,7 @@ def _as_str_list(value, key):
     if value is None:
         return []
     if isinstance(value, str):
-        value = [part for part in value.split(",")]
+        value = value.replace("，", ",").split(",")
     if not isinstance(value, list):
         raise ImportProblem(f"'{key}' must be a list")
     names = [" ".join(str(item).split()) for item in value]
@@ -76,6 +76,9 @@ def parse_article(path, default_tz=dt.timezone.utc):
     except yaml.YAMLError as exc:
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ImportProblem(f"front matter is not valid YAML: {reason}") from None
+    except ValueError as exc:
+        # PyYAML builds dates while parsing, so "date: 2024-13-45" fails here.
+        raise ImportProblem(f"front matter has an impossible date: {exc}") from None
     if not meta:
         raise ImportProblem("empty or unterminated front matter")
     title = str(meta.get("title") or "").strip()
@@ -89,14 +92,22 @@ def parse_article(path, default_tz=dt.timezone.utc):
         raise ImportProblem("no usable 'slug'")
     draft = meta.get("draft") is True or str(meta.get("status", "")).lower() == "draft"
     category = meta.get("category")
+    if category is not None and not isinstance(category, (str, int, float)):
+        raise ImportProblem("'category' must be a single name")
+    category = " ".join(str(category).split()) if category else None
+    tags = _as_str_list(meta.get("tags"), "tags")
+    # Checked here so that a bad name is reported as this file's problem, not a crash.
+    for kind, name in [("category", category), *(("tag", tag) for tag in tags)]:
+        if name and not make_slug(name):
+            raise ImportProblem(f"{kind} {name!r} has no letter, digit or Chinese character")
     return Article(
         title=title,
         slug=slug,
         author=author,
         published_at=_as_datetime(meta.get("date"), default_tz),
         body=body.strip() + "\n",
-        category=" ".join(str(category).split()) if category else None,
-        tags=_as_str_list(meta.get("tags"), "tags"),
+        category=category,
+        tags=tags,
         status="draft" if draft else "published",
     )
 
@@ -135,9 +146,15 @@ def save_article(article):
     return outcome
 
 
-def import_file(path, default_tz=dt.timezone.utc):
-    """Parse and save one file in its own transaction; raises :class:`ImportProblem`."""
+def import_file(path, default_tz=dt.timezone.utc, skip_slugs=None):
+    """Parse and save one file in its own transaction; raises :class:`ImportProblem`.
+
+    ``skip_slugs`` maps slugs already imported in this run to their file names, so two
+    files with one slug are reported instead of the second silently replacing the first.
+    """
     article = parse_article(path, default_tz)
+    if skip_slugs and article.slug in skip_slugs:
+        raise ImportProblem(f"slug {article.slug!r} is also used by {skip_slugs[article.slug]}")
     try:
         outcome = save_article(article)
         db.session.commit()

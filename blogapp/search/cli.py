@@ -14,10 +14,15 @@ from .serialize import results_to_dict
 
 
 @click.command("reindex")
+@click.option("--if-needed", is_flag=True,
+              help="Only rebuild when there is no index or it has an old schema version.")
 @with_appcontext
-def reindex_command():
+def reindex_command(if_needed):
     """Rebuild the search index from the database (readers keep the old one meanwhile)."""
     service = search_service(current_app)
+    if if_needed and not service.needs_rebuild():
+        click.echo("Search index is up to date.")
+        return
     total = db.session.scalar(db.select(db.func.count()).select_from(_posts_table()))
     try:
         with click.progressbar(length=total, label="Indexing", show_pos=True, file=sys.stderr) as bar:

@@ -47,7 +47,8 @@ class SearchService:
         self._resources_lock = threading.Lock()
         self._planner = None
         self._index = None
-        self.on_stale = None  # called once when the live index has an old schema
+        # Called when the live index is missing or has an old schema (starts a rebuild).
+        self.on_stale = None
 
     # -- lazily built analysis resources --------------------------------------------------
     def add_synonyms(self, groups):
@@ -73,6 +74,8 @@ class SearchService:
         """The current generation's index, or None when none has been built yet."""
         path = self.store.current_path()
         if path is None:
+            if self.on_stale:
+                self.on_stale()  # posts may exist from before the index did: build it
             return None
         if self._index is None or self._index.path != str(path):
             self._index = WhooshIndex(path)
@@ -214,6 +217,11 @@ class SearchService:
             self.catch_up(session)
         return count, time.perf_counter() - started
 
+    def needs_rebuild(self):
+        """No index yet, or one written by another schema version."""
+        path = self.store.current_path()
+        return path is None or self.store.version(path) != SCHEMA_VERSION
+
     def status(self):
         path = self.store.current_path()
         return {
@@ -229,6 +237,31 @@ def search_service(app):
     return app.extensions["search"]
 
 
+def _background_rebuild(app, service):
+    """Rebuild in a thread of this process; requests go on with the old index meanwhile."""
+
+    def run():
+        from ..extensions import db
+
+        with app.app_context():
+            try:
+                count, seconds = service.rebuild(db.session)
+                log.info("search index rebuilt for a new schema: %d posts in %.1f s", count, seconds)
+            except RebuildRunning:
+                pass  # another worker is already on it
+            except Exception:  # noqa: BLE001 - a background thread has nobody to report to
+                log.exception("background search index rebuild failed; run 'flask reindex'")
+
+    started = []
+
+    def start():
+        if not started:
+            started.append(True)
+            threading.Thread(target=run, name="search-rebuild", daemon=True).start()
+
+    return start
+
+
 def init_app(app):
     import os
 
@@ -239,6 +272,8 @@ def init_app(app):
         write_timeout=app.config.get("SEARCH_WRITE_TIMEOUT", 20.0),
     )
     app.extensions["search"] = service
+    if app.config.get("SEARCH_AUTO_REBUILD", True):
+        service.on_stale = _background_rebuild(app, service)
     from . import sync
 
     sync.register(app)

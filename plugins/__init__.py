@@ -1,0 +1,1 @@
+"""Bundled plugins (loaded through the plugin manager, never imported by the core)."""
