@@ -45,6 +45,7 @@ def create_app(test_config=None, instance_path=None):
 
     register_extensions(app)
     register_blueprints(app)
+    register_plugins(app)
     register_cli(app)
     return app
 
@@ -73,6 +74,14 @@ def register_blueprints(app):
     app.register_blueprint(authoring_bp)
     errors.init_app(app)
     init_templating(app)
+
+
+def register_plugins(app):
+    """Load plugins last: they may extend everything registered before them."""
+    from . import plugins, post_events
+
+    plugins.init_app(app)
+    post_events.init_app(app)
 
 
 def register_cli(app):

@@ -23,6 +23,10 @@ REMEMBER_COOKIE_SAMESITE = "Lax"
 
 SECRET_KEY_FILE = "secret_key"
 
+# Plugins: None loads every plugin found (bundled and installed); a list loads only those.
+PLUGINS = None
+BLOCKED_PLUGINS: list = []
+
 
 def load_or_create_secret_key(instance_path):
     """Return the instance's secret key, generating it once on first run.

@@ -1,0 +1,1 @@
+"""Benchmarks for blogapp (``make bench``); not tests, never collected by pytest."""

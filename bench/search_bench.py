@@ -1,0 +1,624 @@
+"""Search benchmark: blogapp's bilingual search ("ours") against plain Whoosh + jieba.
+
+One run generates a synthetic corpus (``bench/corpus.py``), imports it the way users do
+(``flask import-posts``' code path, which also updates the search index post by post),
+then measures on the same posts:
+
+- ours: ``flask reindex`` (``SearchService.rebuild``), query latency p50/p99 with
+  snippets, time from a post save until search finds it, and the RSS of a fresh process
+  that opens the index and runs the queries;
+- baseline: a plain Whoosh index (``jieba.analyse.ChineseAnalyzer``, title/body
+  ``TEXT(stored=True)``) built from the same title + Markdown body, its p50/p99 with
+  ``hit.highlights("body")`` for each of 10 hits, and its fresh-process RSS.
+
+It prints a table (figure, ours, baseline, ratio, goal, met) and machine facts, and
+writes them to ``bench/results/search-<timestamp>.json`` and ``.md`` (and
+``search-latest.md``). See ``bench/README.md``.
+
+Usage: ``.venv/bin/python bench/search_bench.py [--docs 10000] [--queries 200]
+[--seed 42] [--out bench/results] [--keep] [--profile-rebuild]``.
+"""
+
+import argparse
+import json
+import logging
+import math
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make ``bench`` importable
+    sys.path.insert(0, str(ROOT))
+
+from bench import corpus  # noqa: E402
+
+APP_CONFIG = {"SEARCH_AUTO_REBUILD": False, "SECRET_KEY": "bench"}
+PER_PAGE = 10
+WARMUP_QUERIES = 20
+SAVE_TRIALS = 5
+SAVE_TIMEOUT = 30.0
+RSS_GOAL_MIB = 150.0
+
+log = logging.getLogger("bench")
+
+
+# -- small helpers ------------------------------------------------------------------------
+def rss_current_mib():
+    """VmRSS of this process (``/proc/self/status``), in MiB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def rss_peak_mib():
+    """``ru_maxrss`` of this process (KiB on Linux), in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values, pct):
+    """Nearest-rank percentile (p99 of 200 values is the 198th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def latency_summary(seconds):
+    return {
+        "count": len(seconds),
+        "p50_ms": percentile(seconds, 50) * 1000,
+        "p99_ms": percentile(seconds, 99) * 1000,
+        "mean_ms": statistics.fmean(seconds) * 1000,
+        "max_ms": max(seconds) * 1000,
+    }
+
+
+def dir_size_mib(path):
+    total = sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+    return total / (1024 * 1024)
+
+
+class Phases:
+    """Wall-clock time of each phase of the run, in order."""
+
+    def __init__(self):
+        self.seconds = {}
+
+    def run(self, name, func, *args, **kwargs):
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        result = func(*args, **kwargs)
+        self.seconds[name] = time.perf_counter() - started
+        print(f"[bench] {name}: {self.seconds[name]:.2f} s", file=sys.stderr, flush=True)
+        return result
+
+
+# -- ours ---------------------------------------------------------------------------------
+def make_app(instance_path):
+    from blogapp import create_app
+
+    return create_app(dict(APP_CONFIG), instance_path=instance_path)
+
+
+def ours_queries(service, queries):
+    """Latency of each query (``service.search`` builds a snippet for every hit)."""
+    seconds, with_hits = [], 0
+    for text in queries:
+        started = time.perf_counter()
+        results = service.search(text, page=1, per_page=PER_PAGE)
+        seconds.append(time.perf_counter() - started)
+        with_hits += bool(results.hits)
+        assert all("snippet" in hit for hit in results.hits)
+    return seconds, with_hits
+
+
+def import_corpus(app, corpus_dir):
+    """Import through ``flask import-posts``' code path; time the index work inside it.
+
+    Every import commit runs the search sync hooks: ``service.document`` (analysis, in
+    ``after_flush_postexec``) and ``service.apply`` (the Whoosh write, after the commit).
+    Both are wrapped on the instance for the duration of the import only.
+    """
+    from blogapp.cli.content import import_directory
+
+    service = app.extensions["search"]
+    stats = {"document_s": 0.0, "apply_s": 0.0, "apply_calls": 0}
+
+    def timed(name, func):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                stats[f"{name}_s"] += time.perf_counter() - started
+                if name == "apply":
+                    stats["apply_calls"] += 1
+        return wrapper
+
+    service.document = timed("document", service.document)
+    service.apply = timed("apply", service.apply)
+    started = time.perf_counter()
+    try:
+        with app.app_context():
+            counts = import_directory(corpus_dir)
+    finally:
+        del service.document, service.apply
+    stats["total_s"] = time.perf_counter() - started
+    stats["counts"] = counts
+    return stats
+
+
+def reindex(app):
+    from blogapp.extensions import db
+
+    service = app.extensions["search"]
+    with app.app_context():
+        started = time.perf_counter()
+        count, seconds = service.rebuild(db.session, progress=None)
+        wall = time.perf_counter() - started
+    return {"documents": count, "seconds": wall, "reported_seconds": seconds,
+            "index_mib": dir_size_mib(service.store.current_path())}
+
+
+def profile_rebuild(app, out_dir, stamp, top=15):
+    """A second, profiled rebuild; the top cumulative entries under blogapp/."""
+    import cProfile
+    import io
+    import pstats
+
+    from blogapp.extensions import db
+
+    service = app.extensions["search"]
+    profiler = cProfile.Profile()
+    with app.app_context():
+        profiler.enable()
+        service.rebuild(db.session)
+        profiler.disable()
+    path = Path(out_dir) / f"rebuild-{stamp}.prof"
+    profiler.dump_stats(path)
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
+    stats.print_stats("blogapp/", top)
+    return path, stream.getvalue()
+
+
+def save_to_searchable(app, seed, trials=SAVE_TRIALS):
+    """Seconds from changing a post's body (new unique word) and committing until found."""
+    from blogapp.extensions import db
+    from blogapp.models import Post
+
+    rng = random.Random(f"blogapp-bench-save:{seed}")
+    service = app.extensions["search"]
+    results = []
+    with app.app_context():
+        ids = db.session.scalars(db.select(Post.id).order_by(Post.id)).all()
+        for post_id in rng.sample(ids, min(trials, len(ids))):
+            word = "zqx" + "".join(rng.choice(string.ascii_lowercase) for _ in range(9))
+            if service.search(word).total:
+                raise RuntimeError(f"the unique word {word!r} is already indexed")
+            post = db.session.get(Post, post_id)
+            started = time.perf_counter()
+            post.body = post.body + f"\n补充：本段由基准测试写入，标记词 {word}。\n"
+            db.session.commit()
+            committed = time.perf_counter() - started
+            polls = 0
+            while True:
+                polls += 1
+                hits = service.search(word, per_page=PER_PAGE).hits
+                if any(hit["id"] == post_id for hit in hits):
+                    break
+                if time.perf_counter() - started > SAVE_TIMEOUT:
+                    raise RuntimeError(f"post {post_id} not found by {word!r} after {SAVE_TIMEOUT} s")
+                time.sleep(0.002)
+            results.append({"post_id": post_id, "word": word, "commit_s": committed,
+                            "searchable_s": time.perf_counter() - started, "polls": polls})
+    return results
+
+
+def read_post_texts(app):
+    """(title, Markdown body) of every indexed post, for the baseline."""
+    from blogapp.extensions import db
+    from blogapp.models import Post
+    from blogapp.search.documents import INDEXED_STATUSES
+
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(Post.title, Post.body)
+            .where(Post.status.in_(INDEXED_STATUSES), Post.published_at.is_not(None))
+            .order_by(Post.id)
+        ).all()
+    return [(title, body) for title, body in rows]
+
+
+# -- baseline: plain Whoosh + jieba -------------------------------------------------------
+def baseline_modules():
+    """Import whoosh (Whoosh-Reloaded) and jieba with warnings shown, never raised."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba 0.42 has invalid escapes and unclosed files
+        import jieba
+        from jieba.analyse import ChineseAnalyzer
+        from whoosh import index as whoosh_index
+        from whoosh.fields import TEXT, Schema
+        from whoosh.qparser import MultifieldParser, OrGroup
+    jieba.setLogLevel(logging.WARNING)
+    return jieba, ChineseAnalyzer, whoosh_index, TEXT, Schema, MultifieldParser, OrGroup
+
+
+def baseline_build(index_dir, texts):
+    jieba, ChineseAnalyzer, whoosh_index, TEXT, Schema, _, _ = baseline_modules()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        jieba.initialize()  # load the dictionary outside the timing (ours is warm too)
+        schema = Schema(title=TEXT(stored=True, analyzer=ChineseAnalyzer()),
+                        body=TEXT(stored=True, analyzer=ChineseAnalyzer()))
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        ix = whoosh_index.create_in(str(index_dir), schema)
+        writer = ix.writer()  # one process
+        for title, body in texts:
+            writer.add_document(title=title, body=body)
+        writer.commit()
+        seconds = time.perf_counter() - started
+        ix.close()
+    return {"documents": len(texts), "seconds": seconds, "index_mib": dir_size_mib(index_dir)}
+
+
+class BaselineSearcher:
+    def __init__(self, index_dir):
+        _, _, whoosh_index, _, _, MultifieldParser, OrGroup = baseline_modules()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.ix = whoosh_index.open_dir(str(index_dir))
+        self.parser = MultifieldParser(["title", "body"], self.ix.schema,
+                                       group=OrGroup.factory(0.9))
+        self.searcher = self.ix.searcher()  # one searcher, reused across queries
+
+    def queries(self, queries):
+        seconds, with_hits = [], 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for text in queries:
+                started = time.perf_counter()
+                results = self.searcher.search(self.parser.parse(text), limit=PER_PAGE)
+                snippets = [hit.highlights("body") for hit in results]
+                seconds.append(time.perf_counter() - started)
+                with_hits += bool(snippets)
+        return seconds, with_hits
+
+    def close(self):
+        self.searcher.close()
+        self.ix.close()
+
+
+# -- fresh-process workers (RSS) ----------------------------------------------------------
+def worker(args):
+    """Open the existing index, run warm-up + queries, print RSS and latency as JSON."""
+    start_rss = rss_current_mib()
+    spec = json.loads(Path(args.query_file).read_text(encoding="utf-8"))
+    if args.worker == "ours":
+        app = make_app(args.instance)
+        service = app.extensions["search"]
+        with app.app_context():
+            ours_queries(service, spec["warmup"])
+            seconds, with_hits = ours_queries(service, spec["queries"])
+    else:
+        searcher = BaselineSearcher(args.index)
+        searcher.queries(spec["warmup"])
+        seconds, with_hits = searcher.queries(spec["queries"])
+    report = {"rss_peak_mib": rss_peak_mib(), "rss_current_mib": rss_current_mib(),
+              "rss_at_start_mib": start_rss, "with_hits": with_hits, **latency_summary(seconds)}
+    print(json.dumps(report))
+    return 0
+
+
+def run_worker(kind, query_file, **paths):
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind,
+           "--query-file", str(query_file)]
+    for name, value in paths.items():
+        cmd += [f"--{name}", str(value)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} worker failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- report -------------------------------------------------------------------------------
+def machine_facts():
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kib = 0
+    with open("/proc/meminfo", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for dist in ("Whoosh-Reloaded", "rjieba", "jieba", "SQLAlchemy", "Flask"):
+        try:
+            versions[dist] = version(dist)
+        except PackageNotFoundError:
+            versions[dist] = None
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)),
+        "ram_gib": round(mem_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+    }
+
+
+def figure_rows(data):
+    ours, base = data["ours"], data["baseline"]
+    save_worst = max(trial["searchable_s"] for trial in ours["save_to_searchable"])
+
+    def row(name, unit, ours_value, base_value, goal, met):
+        ratio = ours_value / base_value if base_value else None
+        return {"figure": name, "unit": unit, "ours": ours_value, "baseline": base_value,
+                "ratio": ratio, "goal": goal, "met": met}
+
+    reindex_ratio = ours["reindex"]["seconds"] / base["build"]["seconds"]
+    p50_ratio = ours["latency"]["p50_ms"] / base["latency"]["p50_ms"]
+    p99_ratio = ours["latency"]["p99_ms"] / base["latency"]["p99_ms"]
+    return [
+        row("reindex / index build", "s", ours["reindex"]["seconds"], base["build"]["seconds"],
+            "≤ 0.5× baseline", reindex_ratio <= 0.5),
+        row("query p50 (with snippets)", "ms", ours["latency"]["p50_ms"],
+            base["latency"]["p50_ms"], "≤ 1/3 baseline", p50_ratio <= 1 / 3),
+        row("query p99 (with snippets)", "ms", ours["latency"]["p99_ms"],
+            base["latency"]["p99_ms"], "≤ 1/3 baseline", p99_ratio <= 1 / 3),
+        row("RSS peak, query process (ru_maxrss)", "MiB", ours["rss"]["rss_peak_mib"],
+            base["rss"]["rss_peak_mib"], f"≤ {RSS_GOAL_MIB:.0f} MiB",
+            ours["rss"]["rss_peak_mib"] <= RSS_GOAL_MIB),
+        row("RSS current, query process (VmRSS)", "MiB", ours["rss"]["rss_current_mib"],
+            base["rss"]["rss_current_mib"], f"≤ {RSS_GOAL_MIB:.0f} MiB",
+            ours["rss"]["rss_current_mib"] <= RSS_GOAL_MIB),
+        row(f"save → searchable (worst of {len(ours['save_to_searchable'])})", "s", save_worst,
+            None, "≤ 1 s", save_worst <= 1.0),
+        row("import incl. per-post index updates", "s", ours["import"]["total_s"], None, "—", None),
+        row("  of which index writes (service.apply)", "s", ours["import"]["apply_s"], None, "—",
+            None),
+        row("  of which analysis (service.document)", "s", ours["import"]["document_s"], None,
+            "—", None),
+    ]
+
+
+def _fmt(value, unit=""):
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if unit == "ms":
+        return f"{value:.2f}"
+    if unit == "MiB":
+        return f"{value:.1f}"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def table_cells(rows):
+    header = ["figure", "ours", "baseline", "ratio (ours/baseline)", "goal", "met"]
+    body = []
+    for r in rows:
+        unit = f" ({r['unit']})" if r["unit"] else ""
+        body.append([
+            r["figure"] + unit, _fmt(r["ours"], r["unit"]), _fmt(r["baseline"], r["unit"]),
+            "—" if r["ratio"] is None else f"{r['ratio']:.2f}×", r["goal"],
+            "—" if r["met"] is None else _fmt(r["met"]),
+        ])
+    return header, body
+
+
+def text_table(rows):
+    header, body = table_cells(rows)
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, body)])
+
+
+def markdown_table(rows):
+    header, body = table_cells(rows)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in body]
+    return "\n".join(lines)
+
+
+def facts_lines(data):
+    m, p, o, b = data["machine"], data["params"], data["ours"], data["baseline"]
+    return [
+        f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), "
+        f"{m['ram_gib']} GiB RAM, Python {m['python']} ({m['platform']})",
+        "packages: " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()),
+        f"corpus: {p['docs']} docs, {p['corpus_mib']:.1f} MiB Markdown, seed {p['seed']}; "
+        f"{p['queries']} queries after {p['warmup_queries']} warm-up queries, per_page {PER_PAGE}",
+        f"queries with hits: ours {o['latency']['with_hits']}/{p['queries']}, "
+        f"baseline {b['latency']['with_hits']}/{p['queries']}",
+        f"index on disk: ours {o['reindex']['index_mib']:.1f} MiB, "
+        f"baseline {b['build']['index_mib']:.1f} MiB",
+        f"fresh query process: ours p50 {o['rss']['p50_ms']:.2f} ms / p99 {o['rss']['p99_ms']:.2f} ms, "
+        f"baseline p50 {b['rss']['p50_ms']:.2f} ms / p99 {b['rss']['p99_ms']:.2f} ms; "
+        f"interpreter at start {o['rss']['rss_at_start_mib']:.1f} MiB",
+        "save → searchable trials (s): "
+        + ", ".join(f"{t['searchable_s']:.3f} (commit {t['commit_s']:.3f})"
+                    for t in o["save_to_searchable"]),
+    ]
+
+
+def write_reports(data, rows, out_dir, stamp):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / f"search-{stamp}.json"
+    json_path.write_text(json.dumps({**data, "figures": rows}, ensure_ascii=False, indent=2) + "\n",
+                         encoding="utf-8")
+    phases = "\n".join(f"| {name} | {secs:.2f} |" for name, secs in data["phases_s"].items())
+    md = "\n".join([
+        f"# Search benchmark {stamp}",
+        "",
+        f"`bench/search_bench.py --docs {data['params']['docs']} --queries "
+        f"{data['params']['queries']} --seed {data['params']['seed']}`",
+        "",
+        markdown_table(rows),
+        "",
+        *(f"- {line}" for line in facts_lines(data)),
+        "",
+        "| phase | seconds |",
+        "|---|---|",
+        phases,
+        "",
+    ])
+    md_path = out_dir / f"search-{stamp}.md"
+    md_path.write_text(md, encoding="utf-8")
+    (out_dir / "search-latest.md").write_text(md, encoding="utf-8")
+    return json_path, md_path
+
+
+# -- main ---------------------------------------------------------------------------------
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=10000, help="corpus size (default 10000)")
+    parser.add_argument("--queries", type=int, default=200, help="measured queries (default 200)")
+    parser.add_argument("--seed", type=int, default=42, help="corpus and query seed (default 42)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"),
+                        help="where reports go (default bench/results)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--profile-rebuild", action="store_true",
+                        help="after the timed reindex, profile one more and print the top "
+                             "15 cumulative entries under blogapp/ (.prof into --out)")
+    # Internal: the fresh-process RSS workers.
+    parser.add_argument("--worker", choices=("ours", "baseline"), help=argparse.SUPPRESS)
+    parser.add_argument("--query-file", help=argparse.SUPPRESS)
+    parser.add_argument("--instance", help=argparse.SUPPRESS)
+    parser.add_argument("--index", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def run(args, workdir):
+    phases = Phases()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    corpus_dir, instance = workdir / "corpus", workdir / "instance"
+    baseline_dir = workdir / "baseline-index"
+
+    queries = corpus.sample_queries(args.seed, args.queries)
+    warmup = [q for q in corpus.sample_queries(args.seed + 1, WARMUP_QUERIES * 3)
+              if q not in queries][:WARMUP_QUERIES]
+    query_file = workdir / "queries.json"
+    query_file.write_text(json.dumps({"queries": queries, "warmup": warmup}, ensure_ascii=False),
+                          encoding="utf-8")
+
+    _, corpus_bytes = phases.run("generate corpus", corpus.write_corpus, corpus_dir, args.docs,
+                                 args.seed)
+
+    app = make_app(instance)
+    from blogapp.database import create_schema
+
+    with app.app_context():
+        create_schema()
+    service = app.extensions["search"]
+
+    imported = phases.run("import (import-posts path)", import_corpus, app, corpus_dir)
+    counts = imported["counts"]
+    if counts["failed"] or counts["created"] != args.docs:
+        raise RuntimeError(f"import did not create every post: {counts}")
+
+    rebuilt = phases.run("ours: reindex", reindex, app)
+    if rebuilt["documents"] != args.docs:
+        raise RuntimeError(f"reindex indexed {rebuilt['documents']} of {args.docs} posts")
+    profile = None
+    if args.profile_rebuild:
+        prof_path, top = phases.run("ours: profiled reindex", profile_rebuild, app, args.out, stamp)
+        profile = {"file": str(prof_path), "top_cumulative_blogapp": top}
+
+    def ours_latency():
+        with app.app_context():
+            ours_queries(service, warmup)
+            return ours_queries(service, queries)
+
+    seconds, with_hits = phases.run("ours: queries", ours_latency)
+    ours_lat = {**latency_summary(seconds), "with_hits": with_hits}
+    ours_rss = phases.run("ours: fresh query process", run_worker, "ours", query_file,
+                          instance=instance)
+    saves = phases.run("ours: save → searchable", save_to_searchable, app, args.seed)
+
+    texts = phases.run("baseline: read post texts", read_post_texts, app)
+    built = phases.run("baseline: index build", baseline_build, baseline_dir, texts)
+
+    def baseline_latency():
+        searcher = BaselineSearcher(baseline_dir)
+        try:
+            searcher.queries(warmup)
+            return searcher.queries(queries)
+        finally:
+            searcher.close()
+
+    seconds, with_hits = phases.run("baseline: queries", baseline_latency)
+    base_lat = {**latency_summary(seconds), "with_hits": with_hits}
+    base_rss = phases.run("baseline: fresh query process", run_worker, "baseline", query_file,
+                          index=baseline_dir)
+
+    data = {
+        "timestamp": stamp,
+        "params": {"docs": args.docs, "queries": len(queries), "seed": args.seed,
+                   "warmup_queries": len(warmup), "corpus_mib": corpus_bytes / 1024 / 1024},
+        "machine": machine_facts(),
+        "ours": {"import": imported, "reindex": rebuilt, "latency": ours_lat, "rss": ours_rss,
+                 "save_to_searchable": saves},
+        "baseline": {"build": built, "latency": base_lat, "rss": base_rss},
+        "phases_s": phases.seconds,
+        "profile": profile,
+    }
+    rows = figure_rows(data)
+    print()
+    print(text_table(rows))
+    print()
+    for line in facts_lines(data):
+        print(line)
+    print()
+    print("phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.seconds.items()))
+    if profile:
+        print()
+        print(f"profiled reindex ({profile['file']}), top cumulative under blogapp/:")
+        print(profile["top_cumulative_blogapp"])
+    json_path, md_path = write_reports(data, rows, args.out, stamp)
+    print(f"\nwrote {json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path}"
+          f" and {md_path.name} (and search-latest.md)")
+    return data
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.worker:
+        return worker(args)
+    logging.basicConfig(level=logging.WARNING)
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="blogapp-bench-"))
+    try:
+        run(args, workdir)
+    finally:
+        if args.keep:
+            print(f"kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"total {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

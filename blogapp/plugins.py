@@ -1,0 +1,143 @@
+"""The plugin manager: finding plugins, blocking them, and calling their hooks.
+
+Plugins are Python modules with ``@hookimpl`` functions (see ``hookspecs``). They come
+from the bundled ``plugins/`` folder and from installed packages that declare an entry
+point in the ``blogapp.plugins`` group. Config ``PLUGINS`` (``None`` = all found) picks
+which to load, ``BLOCKED_PLUGINS`` blocks some by name. Each app builds its own manager
+in ``create_app``: two apps in one process never share plugin registrations.
+"""
+
+import importlib
+import importlib.metadata
+import pkgutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pluggy
+from markupsafe import Markup
+
+from . import hookspecs
+
+ENTRY_POINT_GROUP = "blogapp.plugins"
+BUNDLED_PACKAGE = "plugins"
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / BUNDLED_PACKAGE
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a ``comment_before_save`` hook decides about a comment.
+
+    ``action`` is ``reject`` (not saved; answered with ``status``), ``spam`` or ``hold``
+    (saved for moderation). The strongest verdict of all plugins wins.
+    """
+
+    action: str
+    reason: str
+    status: int = 400  # for reject: the HTTP status to answer with
+    retry_after: int | None = None  # for reject with 429: seconds
+
+    STRENGTH = {"hold": 1, "spam": 2, "reject": 3}
+
+    def __post_init__(self):
+        if self.action not in self.STRENGTH:
+            raise ValueError(f"unknown verdict action {self.action!r}")
+
+
+def strongest(verdicts):
+    """The verdict that wins (reject > spam > hold), or None when nobody objected."""
+    verdicts = [v for v in verdicts if v is not None]
+    return max(verdicts, key=lambda v: Verdict.STRENGTH[v.action], default=None)
+
+
+def discover_bundled():
+    """``{name: module path}`` of the packages in the bundled ``plugins/`` folder."""
+    return {
+        info.name: f"{BUNDLED_PACKAGE}.{info.name}"
+        for info in pkgutil.iter_modules([str(BUNDLED_DIR)])
+        if not info.name.startswith("_")
+    }
+
+
+def discover_installed():
+    """``{name: entry point}`` of installed plugins."""
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+class PluginManager(pluggy.PluginManager):
+    def __init__(self):
+        super().__init__("blogapp")
+        self.add_hookspecs(hookspecs)
+        self.sources = {}  # name -> "bundled" | "entry point"
+
+    def loaded(self):
+        """``{name: module}`` of the registered plugins (blocked names are left out)."""
+        return {name: plugin for name, plugin in self.list_name_plugin() if plugin is not None}
+
+    def describe(self):
+        """Name, version, source and implemented hooks of each loaded plugin."""
+        described = []
+        for name, plugin in sorted(self.loaded().items()):
+            hooks = sorted(caller.name for caller in self.get_hookcallers(plugin) or ())
+            described.append({
+                "name": name,
+                "version": getattr(plugin, "__version__", None),
+                "source": self.sources.get(name, "registered"),
+                "hooks": hooks,
+            })
+        return described
+
+    def slot(self, name, context):
+        """Join what every plugin renders into template slot ``name``."""
+        parts = self.hook.render_slot(name=name, context=context)
+        return Markup("\n").join(Markup(part) if isinstance(part, Markup) else part
+                                 for part in reversed(parts) if part)
+
+
+def load_plugins(app):
+    """Build ``app``'s plugin manager from its PLUGINS / BLOCKED_PLUGINS settings."""
+    pm = PluginManager()
+    wanted = app.config.get("PLUGINS")
+    blocked = set(app.config.get("BLOCKED_PLUGINS") or ())
+    found = {name: ("bundled", path) for name, path in discover_bundled().items()}
+    found.update({name: ("entry point", ep) for name, ep in discover_installed().items()})
+    for name in sorted(found):
+        if name in blocked or (wanted is not None and name not in wanted):
+            pm.set_blocked(name)
+            continue
+        source, where = found[name]
+        module = importlib.import_module(where) if source == "bundled" else where.load()
+        pm.register(module, name=name)
+        pm.sources[name] = source
+    missing = set(wanted or ()) - set(found)
+    if missing:
+        raise RuntimeError(f"PLUGINS names unknown plugins: {', '.join(sorted(missing))}")
+    return pm
+
+
+def _as_list(results):
+    items = []
+    for result in results:
+        items.extend(result if isinstance(result, (list, tuple)) else [result])
+    return [item for item in items if item is not None]
+
+
+def init_app(app):
+    pm = load_plugins(app)
+    app.extensions["plugins"] = pm
+    for defaults in pm.hook.plugin_config_defaults():
+        for key, value in (defaults or {}).items():
+            app.config.setdefault(key, value)
+    pm.hook.init_app(app=app)
+    for blueprint in _as_list(pm.hook.register_blueprints(app=app)):
+        app.register_blueprint(blueprint)
+    for command in _as_list(pm.hook.register_commands()):
+        app.cli.add_command(command)
+    search = app.extensions.get("search")
+    if search is not None:
+        search.add_synonyms(group for groups in pm.hook.search_synonyms() for group in groups or ())
+    app.jinja_env.globals["render_slot"] = lambda name, **context: pm.slot(name, context)
+    return pm
+
+
+def plugin_manager(app):
+    return app.extensions["plugins"]

@@ -1,0 +1,78 @@
+"""Post lifecycle hooks (``post_after_publish``, ``post_after_delete``) from session events.
+
+Like the search index, plugins hear about a post only once its transaction committed:
+changes are collected in ``after_flush`` and announced in ``after_commit``. Hooks get a
+:class:`PostSnapshot`, because after a commit the post itself can no longer be loaded.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, inspect
+
+from .extensions import db
+from .models import Post
+
+_KEY = "post_events"
+
+
+@dataclass(frozen=True)
+class PostSnapshot:
+    id: int
+    slug: str
+    title: str
+    author_id: int
+    status: str
+
+
+def _snapshot(post):
+    return PostSnapshot(post.id, post.slug, post.title, post.author_id, post.status)
+
+
+def _became_or_stayed_public(post):
+    if not post.is_visible:
+        return False
+    attrs = inspect(post).attrs
+    return any(attrs[name].history.has_changes()
+               for name in ("status", "published_at", "title", "body", "slug"))
+
+
+def after_flush(session, flush_context):
+    if not has_app_context() or "plugins" not in current_app.extensions:
+        return
+    events = session.info.setdefault(_KEY, {"pm": current_app.extensions["plugins"],
+                                            "published": {}, "deleted": {}})
+    for obj in session.deleted:
+        if isinstance(obj, Post):
+            events["published"].pop(obj.id, None)
+            events["deleted"][obj.id] = _snapshot(obj)
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, Post) and obj not in session.deleted and _became_or_stayed_public(obj):
+            events["published"][obj.id] = _snapshot(obj)
+
+
+def after_commit(session):
+    events = session.info.pop(_KEY, None)
+    if not events:
+        return
+    hook = events["pm"].hook
+    for post in events["published"].values():
+        hook.post_after_publish(post=post)
+    for post in events["deleted"].values():
+        hook.post_after_delete(post=post)
+
+
+def after_rollback(session):
+    session.info.pop(_KEY, None)
+
+
+_registered = False
+
+
+def init_app(app):
+    global _registered
+    if not _registered:
+        event.listen(db.session, "after_flush", after_flush)
+        event.listen(db.session, "after_commit", after_commit)
+        event.listen(db.session, "after_rollback", after_rollback)
+        _registered = True
