@@ -1,0 +1,84 @@
+"""Comments: Markdown comments sanitized by bleach, threaded replies, moderation.
+
+Hooks it calls for other plugins: comment_before_save, comment_after_save,
+comment_status_changed. Blocking this plugin removes every comment route and form.
+"""
+
+from flask import g, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from blogapp.hookspecs import hookimpl
+
+from . import tokens
+from .forms import CommentForm
+from .models import Comment, comments_closed
+from .threads import approved_comments, approved_count, build_tree
+
+__version__ = "1.0.0"
+
+
+@hookimpl
+def plugin_config_defaults():
+    return {
+        "COMMENT_MODERATION": "hold_first",  # hold_all | hold_first | hold_none
+        "COMMENT_EDIT_WINDOW": 15 * 60,  # seconds a commenter may edit or delete
+    }
+
+
+@hookimpl
+def register_blueprints(app):
+    from .moderation import bp as moderation_bp
+    from .views import bp
+
+    return [bp, moderation_bp]
+
+
+@hookimpl
+def register_commands():
+    from .cli import comments_group
+
+    return comments_group
+
+
+def _own_comment_ids():
+    """Ids of comments this browser may still edit (it holds their signed cookie)."""
+    return {
+        (int(name[8:]), value)
+        for name, value in request.cookies.items()
+        if name.startswith("comment_") and name[8:].isdigit()
+    }
+
+
+def _section(post):
+    from blogapp.extensions import db
+
+    form = g.get("comment_form")
+    if form is None:
+        form = CommentForm()
+        if current_user.is_authenticated:
+            form.author_name.data = current_user.name
+            form.author_email.data = current_user.email or ""
+    editable, waiting = set(), []
+    for comment_id, token in _own_comment_ids():
+        comment = db.session.get(Comment, comment_id)
+        if comment is not None and comment.post_id == post.id and tokens.token_allows(token, comment):
+            editable.add(comment.id)
+            if comment.status == "pending":
+                waiting.append(comment)
+    comments = approved_comments(post.id)
+    return Markup(render_template(
+        "comments/section.html", post=post, form=form, tree=build_tree(comments),
+        count=len(comments), closed=comments_closed(post.id), editable=editable,
+        waiting=waiting, error=g.get("comment_error"),
+    ))
+
+
+@hookimpl
+def render_slot(name, context):
+    if name == "post_footer" and "post" in context:
+        return _section(context["post"])
+    if name == "entry_meta" and "post" in context:
+        count = approved_count(context["post"].id)
+        return Markup(render_template("comments/count.html", post=context["post"], count=count))
+    return None

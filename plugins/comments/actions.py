@@ -1,0 +1,33 @@
+"""Status changes shared by the moderation pages and the command line."""
+
+from flask import current_app
+
+from blogapp.extensions import db
+from blogapp.plugins import plugin_manager
+
+from .models import Comment
+
+ACTIONS = {"approve": "approved", "spam": "spam", "trash": "trash", "pending": "pending"}
+
+
+def change_status(ids, action):
+    """Apply ``action`` (approve/spam/trash/pending/delete) to the comments with ``ids``.
+
+    Returns the number of comments changed. Hooks hear of each change after the commit.
+    """
+    comments = db.session.scalars(db.select(Comment).filter(Comment.id.in_(list(ids)))).all()
+    if action == "delete":
+        for comment in comments:
+            db.session.delete(comment)
+        db.session.commit()
+        return len(comments)
+    new_status = ACTIONS[action]
+    changed = [(c, c.status) for c in comments if c.status != new_status]
+    for comment, _ in changed:
+        comment.status = new_status
+        comment.status_reason = ""
+    db.session.commit()
+    hook = plugin_manager(current_app).hook
+    for comment, old_status in changed:
+        hook.comment_status_changed(comment=comment, old_status=old_status, new_status=new_status)
+    return len(changed)

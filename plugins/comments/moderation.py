@@ -1,0 +1,61 @@
+"""The moderation queue at /moderation/: filter by status, bulk actions, edit."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from blogapp.auth.permissions import role_required
+from blogapp.extensions import db
+
+from .actions import ACTIONS, change_status
+from .forms import CommentEditForm
+from .models import STATUSES, Comment
+from .sanitize import render_comment
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation", template_folder="templates")
+
+moderator_required = role_required(lambda user: user.can_moderate, "只有版主、编辑和管理员可以审核评论。")
+PER_PAGE = 50
+
+
+@bp.route("/")
+@moderator_required
+def queue():
+    status = request.args.get("status", "pending")
+    if status not in STATUSES:
+        abort(400, description=f"status must be one of {', '.join(STATUSES)}.")
+    select = db.select(Comment).filter_by(status=status).order_by(Comment.created_at.desc())
+    page = db.paginate(select, per_page=PER_PAGE, error_out=False)
+    counts = dict(db.session.execute(
+        db.select(Comment.status, db.func.count(Comment.id)).group_by(Comment.status)).all())
+    return render_template("comments/moderation.html", page=page, status=status,
+                           statuses=STATUSES, counts=counts)
+
+
+@bp.route("/bulk", methods=["POST"])
+@moderator_required
+def bulk():
+    action = request.form.get("action", "")
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if action not in (*ACTIONS, "delete"):
+        abort(400, description="未知的操作。")
+    if not ids:
+        flash("请先勾选评论。", "error")
+    else:
+        count = change_status(ids, action)
+        flash(f"已处理 {count} 条评论。", "success")
+    return redirect(url_for("moderation.queue", status=request.form.get("status", "pending")))
+
+
+@bp.route("/<int:comment_id>/edit", methods=["GET", "POST"])
+@moderator_required
+def edit(comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404, description="找不到这条评论。")
+    form = CommentEditForm(body=comment.body_raw)
+    if form.validate_on_submit():
+        comment.body_raw = form.body.data
+        comment.body_html = render_comment(form.body.data)
+        db.session.commit()
+        flash("评论已修改。", "success")
+        return redirect(url_for("moderation.queue", status=comment.status))
+    return render_template("comments/edit.html", form=form, comment=comment), 400 if form.errors else 200

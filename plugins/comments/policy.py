@@ -1,0 +1,42 @@
+"""Which status a new comment gets: moderation setting, trusted commenters, plugin verdicts."""
+
+from flask import current_app
+
+from blogapp.extensions import db
+from blogapp.plugins import plugin_manager, strongest
+
+from .models import Comment
+
+MODERATION_MODES = ("hold_all", "hold_first", "hold_none")
+
+
+def has_approved_comment(email):
+    return db.session.scalar(
+        db.select(Comment.id).filter(
+            db.func.lower(Comment.author_email) == email.lower(), Comment.status == "approved"
+        ).limit(1)
+    ) is not None
+
+
+def judge(comment, request_info, user):
+    """Ask plugins, then apply the moderation setting. Returns the winning reject
+    :class:`~blogapp.plugins.Verdict`, or None after setting ``comment.status``."""
+    verdicts = plugin_manager(current_app).hook.comment_before_save(
+        comment=comment, request_info=request_info
+    )
+    verdict = strongest(verdicts)
+    if verdict is not None and verdict.action == "reject":
+        return verdict
+    if verdict is not None:
+        comment.status = "spam" if verdict.action == "spam" else "pending"
+        comment.status_reason = verdict.reason
+        return None
+    mode = current_app.config["COMMENT_MODERATION"]
+    if user is not None and user.is_authenticated and user.can_moderate:
+        comment.status = "approved"
+    elif mode == "hold_none" or (mode == "hold_first" and has_approved_comment(comment.author_email)):
+        comment.status = "approved"
+    else:
+        comment.status = "pending"
+        comment.status_reason = "first comment from this address" if mode == "hold_first" else "all comments are held"
+    return None

@@ -1,0 +1,142 @@
+"""Reader-facing comment routes: post a comment, edit/delete it within the window, JSON."""
+
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect,
+                   render_template, request, url_for)
+from flask_login import current_user
+
+from blogapp.extensions import db
+from blogapp.models import Post
+from blogapp.plugins import plugin_manager
+
+from . import tokens
+from .forms import CommentEditForm, CommentForm
+from .models import MAX_DEPTH, Comment, comments_closed
+from .policy import judge
+from .sanitize import render_comment, safe_url
+from .threads import build_tree, approved_comments, tree_as_json
+
+bp = Blueprint("comments", __name__, template_folder="templates")
+
+
+def visible_post(slug):
+    post = db.session.scalar(db.select(Post).filter_by(slug=slug))
+    if post is None or not post.is_visible:
+        abort(404, description="找不到这篇文章。")
+    return post
+
+
+def _show_form_again(post, form, message, status):
+    """Re-render the article with the form, its error and the commenter's text kept."""
+    g.comment_form = form
+    g.comment_error = message
+    response = make_response(render_template("blog/post.html", post=post), status)
+    return response
+
+
+def _parent_for(form, post):
+    if not form.parent_id.data:
+        return None, None
+    parent = db.session.get(Comment, int(form.parent_id.data))
+    if parent is None or parent.post_id != post.id or parent.status != "approved":
+        return None, "回复的评论不存在。"
+    if parent.depth >= MAX_DEPTH:
+        return None, f"回复最多嵌套 {MAX_DEPTH} 层。"
+    return parent, None
+
+
+def _request_info():
+    return {
+        "ip": request.remote_addr or "",
+        "user_agent": (request.user_agent.string or "")[:300],
+        "form": request.form.to_dict(),
+        "user": current_user if current_user.is_authenticated else None,
+    }
+
+
+@bp.route("/posts/<slug>/comments", methods=["POST"])
+def create(slug):
+    post = visible_post(slug)
+    if comments_closed(post.id):
+        abort(403, description="这篇文章已关闭评论。")
+    form = CommentForm()
+    if not form.validate():
+        first_error = next(iter(form.errors.values()))[0]
+        return _show_form_again(post, form, first_error, 400)
+    parent, error = _parent_for(form, post)
+    if error:
+        return _show_form_again(post, form, error, 400)
+    info = _request_info()
+    comment = Comment(
+        post_id=post.id,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent else 1,
+        user_id=current_user.id if current_user.is_authenticated else None,
+        author_name=" ".join(form.author_name.data.split()),
+        author_email=form.author_email.data.strip(),
+        author_url=safe_url(form.author_url.data),
+        body_raw=form.body.data,
+        body_html=render_comment(form.body.data),
+        notify_replies=bool(form.notify_replies.data),
+        ip=info["ip"],
+        user_agent=info["user_agent"],
+    )
+    verdict = judge(comment, info, current_user)
+    if verdict is not None:
+        response = _show_form_again(post, form, verdict.reason, verdict.status)
+        if verdict.retry_after:
+            response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
+    db.session.add(comment)
+    db.session.commit()
+    plugin_manager(current_app).hook.comment_after_save(comment=comment)
+    flash("评论已发表。" if comment.status == "approved" else "评论已提交，审核通过后显示。", "success")
+    response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
+    response.set_cookie(tokens.cookie_name(comment.id), tokens.make_token(comment),
+                        max_age=current_app.config["COMMENT_EDIT_WINDOW"], httponly=True,
+                        samesite="Lax", secure=request.is_secure, path="/")
+    return response
+
+
+def _own_comment(comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status == "trash":
+        abort(404, description="找不到这条评论。")
+    if not tokens.token_allows(request.cookies.get(tokens.cookie_name(comment_id)), comment):
+        abort(403, description="只能在发表后 15 分钟内修改或删除自己的评论。")
+    return comment
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit(comment_id):
+    comment = _own_comment(comment_id)
+    form = CommentEditForm(body=comment.body_raw)
+    if form.validate_on_submit():
+        comment.body_raw = form.body.data
+        comment.body_html = render_comment(form.body.data)
+        db.session.commit()
+        flash("评论已修改。", "success")
+        return redirect(url_for("blog.post", slug=comment.post.slug, _anchor=f"comment-{comment.id}"))
+    status = 400 if form.errors else 200
+    return render_template("comments/edit.html", form=form, comment=comment), status
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+def delete(comment_id):
+    comment = _own_comment(comment_id)
+    slug = comment.post.slug
+    old = comment.status
+    comment.status = "trash"
+    db.session.commit()
+    plugin_manager(current_app).hook.comment_status_changed(comment=comment, old_status=old, new_status="trash")
+    flash("评论已删除。", "success")
+    response = redirect(url_for("blog.post", slug=slug, _anchor="comments"))
+    response.delete_cookie(tokens.cookie_name(comment_id), path="/")
+    return response
+
+
+@bp.route("/api/posts/<slug>/comments")
+def api_list(slug):
+    post = visible_post(slug)
+    comments = approved_comments(post.id)
+    return jsonify({"post": post.slug, "count": len(comments), "closed": comments_closed(post.id),
+                    "comments": tree_as_json(build_tree(comments))})
