@@ -51,9 +51,11 @@ def create_app(test_config=None, instance_path=None):
 
 
 def register_extensions(app):
-    from . import database, extensions, search
-    from .auth import login
+    from . import database, extensions, search, security
+    from .auth import login, throttle
 
+    security.init_app(app)
+    throttle.init_app(app)
     database.init_app(app)
     extensions.csrf.init_app(app)
     login.init_app(app)

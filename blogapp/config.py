@@ -18,10 +18,18 @@ WTF_CSRF_TIME_LIMIT = None
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Behind https set both to true (BLOGAPP_FORCE_HTTPS=true BLOGAPP_SESSION_COOKIE_SECURE=true).
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_SECURE = False
+FORCE_HTTPS = False
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 
 SECRET_KEY_FILE = "secret_key"
+
+# Failed logins allowed per client address and user name before answering 429.
+LOGIN_FAILURE_LIMIT = "5/5minute"
+RATELIMIT_STORAGE_URI = "memory://"
 
 # Plugins: None loads every plugin found (bundled and installed); a list loads only those.
 PLUGINS = None

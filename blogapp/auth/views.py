@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..models import User
@@ -30,11 +30,20 @@ def login():
         return redirect(url_for(target))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = User.by_username(form.username.data.strip())
+        throttle = current_app.extensions["login_throttle"]
+        username = form.username.data.strip()
+        wait = throttle.blocked_for(request.remote_addr, username)
+        if wait:
+            flash(f"登录失败次数过多，请 {wait} 秒后再试。", "error")
+            response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+            response.headers["Retry-After"] = str(wait)
+            return response
+        user = User.by_username(username)
         if user is not None and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             flash(f"欢迎回来，{user.name}。", "success")
             return redirect(safe_next_url(form.next.data) or url_for("blog.index"))
+        throttle.failed(request.remote_addr, username)
         flash("用户名或密码不正确。", "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
