@@ -66,12 +66,14 @@ def register_blueprints(app):
     from . import errors
     from .authoring.views import bp as authoring_bp
     from .auth.views import bp as auth_bp
+    from .blog.feeds import bp as feeds_bp
     from .blog.search_views import bp as search_bp
     from .blog.views import bp as blog_bp
     from .templating import init_app as init_templating
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(authoring_bp)
     errors.init_app(app)

@@ -9,6 +9,8 @@ SITE_DESCRIPTION = "Kubernetes 中文/English 技术博客"
 # Display timezone for dates; stored times are always UTC.
 TIMEZONE = "Asia/Shanghai"
 POSTS_PER_PAGE = 10
+# Atom feeds carry whole articles (True) or only their excerpts (False).
+FEED_FULL_CONTENT = True
 
 SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: SQLite in the instance folder
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}

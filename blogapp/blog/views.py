@@ -1,6 +1,6 @@
 """Reader views: front page, article, author/category/tag/month archives."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -26,9 +26,10 @@ def post(slug):
     return render_template("blog/post.html", post=post)
 
 
-def _archive(kind, title, select, **extra):
+def _archive(kind, title, select, feed_url=None, **extra):
     return render_template(
-        "blog/archive.html", kind=kind, title=title, pagination=paginate(select), **extra
+        "blog/archive.html", kind=kind, title=title, pagination=paginate(select),
+        feed_url=feed_url, **extra
     )
 
 
@@ -38,7 +39,8 @@ def author(username):
     if user is None:
         abort(404, description="没有这位作者。")
     return _archive(
-        "author", user.name, visible_posts().where(Post.author_id == user.id), author=user
+        "author", user.name, visible_posts().where(Post.author_id == user.id),
+        feed_url=url_for("feeds.author_feed", username=user.username), author=user,
     )
 
 
@@ -47,7 +49,8 @@ def category(slug):
     category = db.session.scalar(db.select(Category).filter_by(slug=slug.lower()))
     if category is None:
         abort(404, description="没有这个分类。")
-    return _archive("category", category.name, visible_posts().where(Post.category_id == category.id))
+    return _archive("category", category.name, visible_posts().where(Post.category_id == category.id),
+                    feed_url=url_for("feeds.category_feed", slug=category.slug))
 
 
 @bp.route("/tag/<slug>")
@@ -55,7 +58,8 @@ def tag(slug):
     tag = db.session.scalar(db.select(Tag).filter_by(slug=slug.lower()))
     if tag is None:
         abort(404, description="没有这个标签。")
-    return _archive("tag", tag.name, visible_posts().where(Post.tags.contains(tag)))
+    return _archive("tag", tag.name, visible_posts().where(Post.tags.contains(tag)),
+                    feed_url=url_for("feeds.tag_feed", slug=tag.slug))
 
 
 @bp.route("/archive/<int:year>/<int:month>")
