@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run serve test bench clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,21 @@ run: install
 	$(FLASK) reindex --if-needed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Production-style: gunicorn with gunicorn.conf.py (gthread workers) on 127.0.0.1:8000.
+serve: install
+	$(FLASK) init-db
+	$(FLASK) reindex --if-needed
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
 # pytest exits 5 when it collected nothing: that is a failure too.
 test: install
 	$(PY) -m pytest -W error $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--docs 2000".
 bench: install
-	$(PY) bench/search_bench.py
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
+	$(PY) bench/search_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -43,6 +43,12 @@ def create_app(test_config=None, instance_path=None):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(instance_path / "blog.sqlite")
 
+    if app.config.get("PROXY_FIX"):
+        # Behind a reverse proxy: trust its X-Forwarded-* headers (one hop by default).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config.get("PROXY_FIX_HOPS", 1))
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     register_extensions(app)
     register_blueprints(app)
     register_plugins(app)
@@ -63,7 +69,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from . import errors
+    from . import errors, health
     from .authoring.views import bp as authoring_bp
     from .auth.views import bp as auth_bp
     from .blog.feeds import bp as feeds_bp
@@ -74,6 +80,7 @@ def register_blueprints(app):
     app.register_blueprint(blog_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(authoring_bp)
     errors.init_app(app)

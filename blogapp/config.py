@@ -24,6 +24,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_SECURE = False
 FORCE_HTTPS = False
+# Behind nginx or another reverse proxy: honour X-Forwarded-For/Proto/Host (PROXY_FIX_HOPS).
+PROXY_FIX = False
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 
