@@ -204,3 +204,18 @@ def test_reindex_if_needed(app, runner, make_post, author):
     shutil.rmtree(Path(app.instance_path) / "index")
     result = runner.invoke(args=["reindex", "--if-needed"])
     assert result.exit_code == 0 and "Indexed 1 posts" in result.output
+
+
+def test_bulk_import_indexes_once_at_the_end(app, runner, tmp_path):
+    for n in range(3):
+        (tmp_path / f"p{n}.md").write_text(
+            f"---\ntitle: 批量 {n}\nslug: bulk-{n}\nauthor: nami\ndate: 2024-01-0{n + 1}\n---\n"
+            "Velero 备份。\n", encoding="utf-8")
+    service = app.extensions["search"]
+    writes = []
+    original = service.apply
+    service.apply = lambda *a, **k: writes.append(a) or original(*a, **k)
+    result = runner.invoke(args=["import-posts", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert writes == []  # no per-commit index write during the import
+    assert sorted(search_slugs(app, "velero")) == ["bulk-0", "bulk-1", "bulk-2"]

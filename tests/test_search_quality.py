@@ -15,7 +15,7 @@ from conftest import shared_path
 @pytest.fixture(scope="module")
 def corpus_app(tmp_path_factory):
     corpus = shared_path("corpus", "k8s-blog")
-    app = create_app({"TESTING": True, "SECRET_KEY": "x"},
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SEARCH_AUTO_REBUILD": False},
                      instance_path=tmp_path_factory.mktemp("corpus-instance"))
     with app.app_context():
         create_schema()

@@ -29,7 +29,8 @@ def test_any_text_gives_a_plan(planner, text):
 
 def test_glossary_expands_across_languages(planner):
     (clause,) = planner.plan("污点").clauses
-    assert {("污点",), ("taint",), ("taints",)} <= alternatives(clause)
+    # Plurals are looked up as their singular: the index holds both forms.
+    assert {("污点",), ("taint",)} <= alternatives(clause)
     hpa = planner.plan("HPA").clauses[0]
     assert ("horizontal", "pod", "autoscaler") in alternatives(hpa)
     assert ("水平自动伸缩",) in alternatives(hpa)
@@ -38,7 +39,7 @@ def test_glossary_expands_across_languages(planner):
 @pytest.mark.parametrize("text", ["kube-proxy", "kube proxy", "kubeproxy", "KUBE-PROXY"])
 def test_hyphen_variants_find_one_concept(planner, text):
     clause = planner.plan(text).clauses[0]
-    assert {("kube-proxy",), ("kubeproxy",), ("kube", "proxy")} <= alternatives(clause)
+    assert {("kubeproxy",), ("kube", "proxy")} <= alternatives(clause)
 
 
 def test_multiword_term_also_asks_for_its_parts(planner):

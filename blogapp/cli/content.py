@@ -22,7 +22,10 @@ def import_directory(directory):
         return counts
     default_tz = ZoneInfo(current_app.config["TIMEZONE"])
     failures, seen = [], {}
-    with click.progressbar(files, label="Importing", show_pos=True, file=sys.stderr) as bar:
+    search = current_app.extensions["search"]
+    progress = click.progressbar(files, label="Importing", show_pos=True, file=sys.stderr)
+    # One index update for the whole import instead of one per file.
+    with search.deferred(db.session), progress as bar:
         for path in bar:
             try:
                 article, outcome = import_file(path, default_tz, skip_slugs=seen)

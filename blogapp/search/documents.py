@@ -4,6 +4,7 @@ import html
 import re
 
 from ..models import Post
+from ..models.types import utcnow
 
 _TAG = re.compile(r"<[^>]+>")
 INDEXED_STATUSES = ("published", "scheduled")
@@ -19,14 +20,15 @@ def is_indexable(post):
     return post.status in INDEXED_STATUSES and post.published_at is not None
 
 
-def post_document(post, analyzer):
+def post_document(post, analyzer, now=None):
     """The document for ``post``: token lists per text field plus stored values."""
     tags = list(post.tags)
     author = post.author
+    # Tags and the category are one field: both are short labels chosen by the author.
+    labels = [tag.name for tag in tags] + ([post.category.name] if post.category else [])
     text = {
         "title": post.title,
-        "tags": " ".join(tag.name for tag in tags),
-        "category": post.category.name if post.category else "",
+        "tags": " ".join(labels),
         "body": plain_text(post.body_html),
     }
     tokens = {
@@ -38,6 +40,7 @@ def post_document(post, analyzer):
         "id": post.id,
         "slug": post.slug,
         "published_at": post.published_at,
+        "scheduled": post.published_at > (now or utcnow()),
         "author_keys": lowered(author.username, author.display_name) if author else [],
         "author_name": author.name if author else "",
         "tag_keys": lowered(*(k for tag in tags for k in (tag.slug, tag.name))),

@@ -19,8 +19,8 @@ from whoosh.index import LockError
 from whoosh.scoring import BM25F
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
-TEXT_FIELDS = {"title": 4.0, "tags": 2.5, "category": 1.5, "body": 1.0}
+SCHEMA_VERSION = 4
+TEXT_FIELDS = {"title": 4.0, "tags": 2.5, "body": 1.0}
 FILTER_FIELDS = {"author": "author", "tag": "tag_keys", "category": "category_keys"}
 COORDINATION = 0.9
 
@@ -70,6 +70,9 @@ def make_schema():
         tag_keys=KEYWORD(lowercase=True, commas=True),
         category_keys=KEYWORD(lowercase=True, commas=True),
         published=DATETIME(stored=True, sortable=True),
+        # "1" for posts indexed before their publication time: the few documents a query
+        # must check against the clock (cheaper than a date range over every document).
+        scheduled=KEYWORD(),
         **fields,
     )
 
@@ -87,11 +90,17 @@ def _alternative_query(field, alternative):
     return wq.Phrase(field, tokens, boost=alternative.weight / len(tokens))
 
 
-def _clause_query(clause, fields=TEXT_FIELDS):
-    return wq.Or(
-        [_alternative_query(field, alt) for alt in clause.alternatives for field in fields],
-        boost=clause.weight,
-    )
+def _clause_query(clause, reader=None):
+    """Any alternative in any text field. With a ``reader``, leaves that cannot match (a
+    term absent from that field) are left out: glossary expansion adds many spellings a
+    given blog never uses, and every leaf costs a posting-list walk."""
+    leaves = [
+        _alternative_query(field, alt)
+        for alt in clause.alternatives
+        for field in TEXT_FIELDS
+        if reader is None or all(reader.doc_frequency(field, token) for token in alt.tokens)
+    ]
+    return wq.Or(leaves, boost=clause.weight) if leaves else wq.NullQuery
 
 
 class WhooshIndex:
@@ -139,9 +148,9 @@ class WhooshIndex:
             ix.close()
         self._writes += 1
 
-    def bulk_writer(self):
-        """A writer for a full build (bigger memory budget, one segment)."""
-        return _BulkWriter(self._open())
+    def bulk_writer(self, procs=1):
+        """A writer for a full build (bigger memory budget; ``procs`` processes)."""
+        return _BulkWriter(self._open(), procs)
 
     @staticmethod
     def _fields(doc):
@@ -153,6 +162,7 @@ class WhooshIndex:
             "tag_keys": ",".join(doc["tag_keys"]),
             "category_keys": ",".join(doc["category_keys"]),
             "published": _naive_utc(doc["published_at"]),
+            "scheduled": "1" if doc["scheduled"] else "",
         }
         for name in TEXT_FIELDS:
             fields[name] = analysed(doc["text"][name], doc["tokens"][name])
@@ -209,28 +219,45 @@ class WhooshIndex:
                 found[term] = found.get(term, 0) + reader.doc_frequency(field, term)
         return sorted(found, key=lambda term: (-found[term], term))
 
+    def _not_yet_due(self, searcher, now):
+        """Ids of scheduled documents whose publication time is still ahead."""
+        naive_now = _naive_utc(now)
+        due_later = []
+        for docnum in searcher.docs_for_query(wq.Term("scheduled", "1")):
+            fields = searcher.stored_fields(docnum)
+            if fields["published"] > naive_now:
+                due_later.append(wq.Term("id", fields["id"]))
+        return due_later
+
     def search(self, plan, page, per_page, sort, now):
         """Run ``plan``; return ``(total, [hit dict, ...])`` for the requested page."""
         searcher = self.searcher()
-        clauses = [_clause_query(clause) for clause in plan.clauses]
-        filters = [wq.DateRange("published", None, _naive_utc(now))]
+        reader = searcher.reader()
+        clauses = [q for q in (_clause_query(c, reader) for c in plan.clauses) if q is not wq.NullQuery]
+        filters = []
         for name, values in plan.filters.items():
             field = FILTER_FIELDS[name]
             filters.append(wq.Or([wq.Term(field, value) for value in values]))
         for clause in plan.required:
-            filters.append(_clause_query(clause))
+            filters.append(_clause_query(clause, reader))
+        if not clauses and plan.clauses:
+            return 0, []  # nothing asked for occurs in the index
         if clauses:
             query = wq.Or(clauses, scale=COORDINATION) if len(clauses) > 1 else clauses[0]
         else:
             query = wq.Every()
-        mask = None
-        if plan.excluded:
-            mask = wq.Or([_clause_query(clause) for clause in plan.excluded])
-        kwargs = {"filter": wq.And(filters), "mask": mask}
+        hidden = self._not_yet_due(searcher, now)
+        hidden += [q for q in (_clause_query(c, reader) for c in plan.excluded) if q is not wq.NullQuery]
+        kwargs = {"filter": wq.And(filters) if filters else None,
+                  "mask": wq.Or(hidden) if hidden else None}
         by_date = sort == "date" or not clauses
         if by_date:
             kwargs.update(sortedby="published", reverse=True)
-        results = searcher.search_page(query, page, pagelen=per_page, **kwargs)
+        # One pass that scores every match gives the total too; Whoosh's top-k pass plus
+        # its separate counting pass costs more on queries that match most documents.
+        results = searcher.search(query, limit=None, **kwargs)
+        total = len(results)
+        start = (page - 1) * per_page
         hits = [
             {
                 "id": int(hit["id"]),
@@ -243,21 +270,23 @@ class WhooshIndex:
                 # Sorted by date, Whoosh's "score" is the sort key: no relevance to show.
                 "score": 0.0 if by_date else round(float(hit.score or 0.0), 4),
             }
-            for hit in results
+            for hit in results[start:start + per_page]
         ]
-        return results.total, hits
+        return total, hits
 
 
 class _BulkWriter:
-    def __init__(self, ix):
+    def __init__(self, ix, procs=1):
         self._ix = ix
-        self._writer = ix.writer(limitmb=256)
+        # procs > 1: Whoosh's multiprocessing writer indexes in sub-processes (the
+        # documents arrive analysed, so the work there is pure Whoosh).
+        self._writer = ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
 
     def add(self, doc):
         self._writer.add_document(**WhooshIndex._fields(doc))
 
     def commit(self):
-        self._writer.commit(optimize=True)
+        self._writer.commit()
         self._ix.close()
 
     def cancel(self):

@@ -81,15 +81,15 @@ class QueryPlanner:
 
     # -- alternatives for one token or term --------------------------------------------
     def token_alternatives(self, token, weight=1.0):
-        alts = [Alternative((token.text,), weight)]
+        """The fewest index terms that find every spelling of ``token``.
+
+        The index adds a singular next to each plural and a joined form next to each
+        compound, so a plural is looked up as its singular and ``kube-proxy`` as
+        ``kubeproxy`` plus the phrase ``kube proxy`` (which also finds "kube proxy").
+        """
         if token.parts:
-            alts.append(Alternative(("".join(token.parts),), weight))
-            alts.append(Alternative(tuple(token.parts), weight))
-        else:
-            single = singular(token.text)
-            if single:
-                alts.append(Alternative((single,), weight))
-        return alts
+            return [Alternative(("".join(token.parts),), weight), Alternative(tuple(token.parts), weight)]
+        return [Alternative((singular(token.text) or token.text,), weight)]
 
     def term_alternatives(self, term, weight):
         tokens = list(self.analyzer.tokens(term, "query"))

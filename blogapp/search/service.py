@@ -4,7 +4,9 @@ One :class:`SearchService` per app (``app.extensions["search"]``). Analysis reso
 (glossary, segmenter dictionary) load on first use, not at start-up.
 """
 
+import contextlib
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,13 +42,16 @@ class SearchResults:
 
 
 class SearchService:
-    def __init__(self, index_dir, extra_synonyms=(), write_timeout=20.0):
+    def __init__(self, index_dir, extra_synonyms=(), write_timeout=20.0, rebuild_procs=None):
         self.store = IndexStore(index_dir)
+        self.rebuild_procs = rebuild_procs or min(2, os.cpu_count() or 1)
         self.write_timeout = write_timeout
         self._extra_synonyms = [list(group) for group in extra_synonyms]
         self._resources_lock = threading.Lock()
         self._planner = None
         self._index = None
+        self._current_schema = True
+        self._batch = threading.local()  # ids collected by deferred() in this thread
         # Called when the live index is missing or has an old schema (starts a rebuild).
         self.on_stale = None
 
@@ -70,21 +75,22 @@ class SearchService:
         return self.planner.analyzer
 
     # -- the live index ---------------------------------------------------------------
-    def live_index(self):
+    def live_index(self, for_writing=False):
         """The current generation's index, or None when none has been built yet."""
         path = self.store.current_path()
         if path is None:
-            if self.on_stale:
+            if self.on_stale and not for_writing:
                 self.on_stale()  # posts may exist from before the index did: build it
             return None
         if self._index is None or self._index.path != str(path):
             self._index = WhooshIndex(path)
-            if self.store.version(path) != SCHEMA_VERSION and self.on_stale:
-                self.on_stale()
+            self._current_schema = self.store.version(path) == SCHEMA_VERSION
+        if not self._current_schema and self.on_stale and not for_writing:
+            self.on_stale()  # starts one background rebuild; later calls do nothing
         return self._index
 
     def _writable_index(self):
-        index = self.live_index()
+        index = self.live_index(for_writing=True)
         if index is not None:
             return index
         with self.store.creation_lock():
@@ -92,7 +98,7 @@ class SearchService:
                 build = self.store.new_build_dir()
                 WhooshIndex.create(build)
                 self.store.publish(build, SCHEMA_VERSION)
-        return self.live_index()
+        return self.live_index(for_writing=True)
 
     # -- searching --------------------------------------------------------------------
     def search(self, text, page=1, per_page=10, sort="relevance", now=None):
@@ -148,7 +154,9 @@ class SearchService:
 
     @staticmethod
     def _known(index, clause):
-        return any(index.matches_anything(alt) for alt in clause.alternatives)
+        # Single terms first: a phrase check costs a search.
+        ordered = sorted(clause.alternatives, key=lambda alt: len(alt.tokens))
+        return any(index.matches_anything(alt) for alt in ordered)
 
     # -- writing ----------------------------------------------------------------------
     def document(self, post):
@@ -181,6 +189,41 @@ class SearchService:
                     log.warning("pending search index updates still deferred: %s", exc)
         return True
 
+    # Above this many changed posts a full rebuild (in two processes) beats a batch write.
+    REBUILD_THRESHOLD = 500
+
+    @contextlib.contextmanager
+    def deferred(self, session):
+        """Collect this thread's index changes and apply them once at the end.
+
+        Bulk imports commit post by post; indexing each commit separately would cost a
+        Whoosh commit per post. Nothing is lost if the block fails half-way: what was
+        committed is applied (or rebuilt) on the way out.
+        """
+        if getattr(self._batch, "ids", None) is not None:
+            yield  # already inside a batch
+            return
+        self._batch.ids = set()
+        try:
+            yield
+        finally:
+            ids, self._batch.ids = self._batch.ids, None
+            if len(ids) > self.REBUILD_THRESHOLD:
+                try:
+                    self.rebuild(session)
+                except RebuildRunning:
+                    self.store.add_pending(ids)  # the running rebuild replays them
+            elif ids:
+                self.store.add_pending(ids)
+                try:
+                    self.catch_up(session)
+                except (IndexBusy, OSError) as exc:
+                    log.warning("search index update deferred: %s", exc)
+
+    def batching(self):
+        """The id set of the batch this thread is in, or None."""
+        return getattr(self._batch, "ids", None)
+
     def catch_up(self, session):
         """Apply pending updates (reads the posts' current state from the database)."""
         ids = self.store.take_pending()
@@ -201,7 +244,7 @@ class SearchService:
         with self.store.rebuild_lock():
             self.store.remove_stale_builds()
             build = self.store.new_build_dir()
-            writer = WhooshIndex.create(build).bulk_writer()
+            writer = WhooshIndex.create(build).bulk_writer(procs=self.rebuild_procs)
             count = 0
             try:
                 for post in indexable_posts(session, release=True):
@@ -263,13 +306,13 @@ def _background_rebuild(app, service):
 
 
 def init_app(app):
-    import os
 
     index_dir = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "index")
     service = SearchService(
         index_dir,
         extra_synonyms=app.config.get("SEARCH_SYNONYMS", ()),
         write_timeout=app.config.get("SEARCH_WRITE_TIMEOUT", 20.0),
+        rebuild_procs=app.config.get("SEARCH_REBUILD_PROCS"),
     )
     app.extensions["search"] = service
     if app.config.get("SEARCH_AUTO_REBUILD", True):

@@ -56,6 +56,10 @@ def after_flush_postexec(session, flush_context):
         return
     service, posts = changes["service"], changes["flushed"]
     changes["flushed"] = []
+    if service.batching() is not None:
+        # Inside SearchService.deferred(): only remember which posts to index later.
+        changes["batch"] = changes.get("batch", set()) | {p.id for p in posts if p.id is not None}
+        return
     for post in posts:
         if post.id is None:
             continue
@@ -69,6 +73,10 @@ def after_flush_postexec(session, flush_context):
 
 def after_commit(session):
     changes = session.info.pop(_KEY, None)
+    batch = changes and changes["service"].batching()
+    if batch is not None:
+        batch.update(changes.get("batch", ()), changes["deletes"], changes["upserts"])
+        return
     if changes and (changes["upserts"] or changes["deletes"]):
         changes["service"].apply(
             list(changes["upserts"].values()), changes["deletes"], session.get_bind()
