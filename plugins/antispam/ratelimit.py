@@ -1,0 +1,42 @@
+"""Per-IP comment rate limit with the ``limits`` library (moving window).
+
+Each app builds its own storage in ``init_app`` and keeps it in
+``app.extensions["antispam"]``: two apps in one process never share counters, and a
+``redis://`` storage URI shares them across processes and nodes.
+"""
+
+import math
+import time
+
+import limits
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from blogapp.plugins import Verdict
+
+NAMESPACE = "comment"
+
+
+def init_app(app):
+    limits.parse_many(app.config["COMMENT_RATE_LIMIT"])  # a bad setting fails at startup
+    storage = storage_from_string(app.config["COMMENT_RATELIMIT_STORAGE_URI"])
+    app.extensions["antispam"] = {"limiter": MovingWindowRateLimiter(storage)}
+
+
+def check(app, ip):
+    """Count one comment from ``ip``; a reject Verdict (429) when over the limit."""
+    limiter = app.extensions["antispam"]["limiter"]
+    items = limits.parse_many(app.config["COMMENT_RATE_LIMIT"])  # e.g. "3/minute;20/day"
+    try:
+        for item in items:
+            if not limiter.hit(item, NAMESPACE, ip):
+                reset_time = limiter.get_window_stats(item, NAMESPACE, ip).reset_time
+                break
+        else:
+            return None
+    except Exception:  # a storage outage (e.g. Redis down) must not stop comments
+        app.logger.exception("antispam: rate limit storage failed; comment allowed")
+        return None
+    retry_after = max(1, math.ceil(reset_time - time.time()))
+    return Verdict("reject", f"评论太频繁，请 {retry_after} 秒后再试。", status=429,
+                   retry_after=retry_after)

@@ -1,0 +1,107 @@
+"""Who gets which mail: moderators for held comments, parent authors for replies."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from blogapp.extensions import db
+from blogapp.models import User
+from blogapp.models.user import MODERATOR_ROLES
+
+from . import mailer
+from .tokens import make_token
+
+
+def _never_raises(function):
+    """Notifications run inside requests and commands that already succeeded."""
+
+    @wraps(function)
+    def wrapped(comment):
+        if not current_app.config["MAIL_ENABLED"]:
+            return
+        try:
+            function(comment)
+        except Exception:
+            current_app.logger.exception("notify: %s failed for comment %s", function.__name__,
+                                         getattr(comment, "id", None))
+
+    return wrapped
+
+
+def external_url(endpoint, anchor=None, **values):
+    """An absolute URL under SITE_URL (works in requests and in commands alike)."""
+    site = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
+                                       url_scheme=site.scheme or "http")
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def moderators():
+    return db.session.scalars(
+        db.select(User).where(User.role.in_(MODERATOR_ROLES), User.email.is_not(None),
+                              User.email != "").order_by(User.id)
+    ).all()
+
+
+@_never_raises
+def tell_moderators(comment):
+    """Mail each moderator about a held comment, with their own approve/delete links."""
+    site, post = current_app.config["SITE_NAME"], comment.post
+    subject = f"[{site}] 新评论待审核：《{post.title}》"
+    messages = []
+    for user in moderators():
+        links = {
+            action: external_url("notify.moderate", token=make_token(comment.id, action, user.id))
+            for action in ("approve", "delete")
+        }
+        body = "\n".join([
+            f"{user.name}，你好：",
+            "",
+            f"{comment.author_name} <{comment.author_email}> 在《{post.title}》发表了评论，正在等待审核。",
+            f"原因：{comment.status_reason or '待审核'}",
+            "",
+            comment.body_raw,
+            "",
+            "----",
+            f"网址：{comment.author_url or '（无）'}",
+            f"IP：{comment.ip or '（未知）'}",
+            f"文章：{external_url('blog.post', slug=post.slug)}",
+            "",
+            f"批准：{links['approve']}",
+            f"删除：{links['delete']}",
+            "",
+            "链接 7 天内有效，打开后还需在页面上点按钮确认。",
+        ])
+        messages.append(mailer.compose(user.name, user.email, subject, body))
+    mailer.send(messages)
+
+
+@_never_raises
+def tell_parent_author(reply):
+    """Mail the author of the comment ``reply`` answers, if they asked for it."""
+    parent = reply.parent
+    if parent is None or not parent.notify_replies or parent.status != "approved":
+        return
+    to = (parent.author_email or "").strip()
+    if not to or to.lower() == (reply.author_email or "").strip().lower():
+        return
+    site, post = current_app.config["SITE_NAME"], reply.post
+    subject = f"[{site}] {reply.author_name} 回复了你在《{post.title}》的评论"
+    body = "\n".join([
+        f"{parent.author_name}，你好：",
+        "",
+        f"{reply.author_name} 回复了你在《{post.title}》的评论：",
+        "",
+        reply.body_raw,
+        "",
+        f"查看回复：{external_url('blog.post', anchor=f'comment-{reply.id}', slug=post.slug)}",
+        "",
+        "----",
+        "你的评论：",
+        parent.body_raw if len(parent.body_raw) <= 300 else parent.body_raw[:300] + "…",
+        "",
+        "你发表评论时选择了“有人回复时邮件通知我”，所以收到这封邮件。",
+    ])
+    mailer.send([mailer.compose(parent.author_name, to, subject, body)])
