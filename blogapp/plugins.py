@@ -9,6 +9,7 @@ in ``create_app``: two apps in one process never share plugin registrations.
 
 import importlib
 import importlib.metadata
+import logging
 import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ import pluggy
 from markupsafe import Markup
 
 from . import hookspecs
+
+log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "blogapp.plugins"
 BUNDLED_PACKAGE = "plugins"
@@ -85,6 +88,16 @@ class PluginManager(pluggy.PluginManager):
                 "hooks": hooks,
             })
         return described
+
+    def notify(self, hook_name, **kwargs):
+        """Call an "after" hook (the change is already committed) without letting one
+        plugin's failure turn a saved change into an error page: failures are logged."""
+        caller = getattr(self.hook, hook_name)
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            except Exception:  # noqa: BLE001 - reported, and the other plugins still run
+                log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
 
     def slot(self, name, context):
         """Join what every plugin renders into template slot ``name``."""

@@ -55,11 +55,11 @@ def after_commit(session):
     events = session.info.pop(_KEY, None)
     if not events:
         return
-    hook = events["pm"].hook
+    pm = events["pm"]
     for post in events["published"].values():
-        hook.post_after_publish(post=post)
+        pm.notify("post_after_publish", post=post)
     for post in events["deleted"].values():
-        hook.post_after_delete(post=post)
+        pm.notify("post_after_delete", post=post)
 
 
 def after_rollback(session):

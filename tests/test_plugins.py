@@ -169,3 +169,19 @@ def make_user_in():
             db.session.commit()
 
     return make
+
+
+class _Exploding:
+    """A plugin whose after-commit hook always fails."""
+
+    @hookspecs.hookimpl
+    def post_after_publish(self, post):
+        raise RuntimeError("boom")
+
+
+def test_a_failing_after_hook_does_not_undo_or_break_the_save(tmp_path, make_user_in, caplog):
+    app = make_app(tmp_path)
+    app.extensions["plugins"].register(_Exploding(), name="exploding")
+    make_user_in(app, "posts")  # commits a published post: the hook raises inside
+    assert app.test_client().get("/posts/p1").status_code == 200
+    assert "plugin exploding failed in post_after_publish" in caplog.text

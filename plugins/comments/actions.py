@@ -27,7 +27,8 @@ def change_status(ids, action):
         comment.status = new_status
         comment.status_reason = ""
     db.session.commit()
-    hook = plugin_manager(current_app).hook
+    pm = plugin_manager(current_app)
     for comment, old_status in changed:
-        hook.comment_status_changed(comment=comment, old_status=old_status, new_status=new_status)
+        pm.notify("comment_status_changed", comment=comment, old_status=old_status,
+                  new_status=new_status)
     return len(changed)

@@ -1,4 +1,4 @@
-"""``flask comments list|approve|spam|delete``."""
+"""``flask comments list|approve|spam|delete|close|open``."""
 
 import json
 
@@ -6,9 +6,10 @@ import click
 from flask.cli import AppGroup
 
 from blogapp.extensions import db
+from blogapp.models import Post
 
 from .actions import change_status
-from .models import STATUSES, Comment
+from .models import MAX_ID, STATUSES, Comment, set_closed
 
 comments_group = AppGroup("comments", help="Moderate comments.")
 
@@ -35,7 +36,8 @@ def list_command(status, as_json):
 
 
 def _ids_or_fail(ids):
-    found = set(db.session.scalars(db.select(Comment.id).filter(Comment.id.in_(ids))))
+    storable = [i for i in ids if 0 < i <= MAX_ID]  # larger ones cannot be looked up
+    found = set(db.session.scalars(db.select(Comment.id).filter(Comment.id.in_(storable))))
     missing = sorted(set(ids) - found)
     if missing:
         raise click.ClickException(f"no comment with id {', '.join(map(str, missing))}")
@@ -66,3 +68,27 @@ def spam_command(ids):
 def delete_command(ids):
     """Delete comments for good (their replies too)."""
     click.echo(f"Deleted {change_status(_ids_or_fail(list(ids)), 'delete')} comments.")
+
+
+def _set_closed(slug, closed):
+    post = db.session.scalar(db.select(Post).filter_by(slug=slug))
+    if post is None:
+        raise click.ClickException(f"no post with slug {slug}")
+    set_closed(post.id, closed)
+    db.session.commit()
+
+
+@comments_group.command("close")
+@click.argument("slug")
+def close_command(slug):
+    """Close a post to new comments (existing ones stay visible)."""
+    _set_closed(slug, True)
+    click.echo(f"Comments on {slug} are closed.")
+
+
+@comments_group.command("open")
+@click.argument("slug")
+def open_command(slug):
+    """Open a post to comments again."""
+    _set_closed(slug, False)
+    click.echo(f"Comments on {slug} are open.")

@@ -4,7 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .sanitize import MAX_BODY_CHARS, safe_url
+from .models import parse_id
+from .sanitize import MAX_BODY_CHARS, clean_name, safe_url
 
 
 class CommentForm(FlaskForm):
@@ -12,7 +13,7 @@ class CommentForm(FlaskForm):
         DataRequired(message="请写点内容。"),
         Length(max=MAX_BODY_CHARS, message=f"评论最长 {MAX_BODY_CHARS} 字。"),
     ])
-    author_name = StringField("昵称", validators=[
+    author_name = StringField("昵称", filters=[clean_name], validators=[
         DataRequired(message="请填写昵称。"), Length(max=100, message="昵称最长 100 字。")])
     author_email = EmailField("邮箱（不公开）", validators=[
         DataRequired(message="请填写邮箱。"),
@@ -27,7 +28,7 @@ class CommentForm(FlaskForm):
             raise ValidationError("网址必须以 http:// 或 https:// 开头。")
 
     def validate_parent_id(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and parse_id(field.data) is None:
             raise ValidationError("回复的评论不存在。")
 
 

@@ -1,5 +1,7 @@
 """Comment storage: the comments themselves and per-post settings (comments closed)."""
 
+import re
+
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,6 +11,16 @@ from blogapp.models.types import UTCDateTime, utcnow
 
 STATUSES = ("pending", "approved", "spam", "trash")
 MAX_DEPTH = 5  # a reply to a comment at depth 5 is refused
+MAX_ID = 2**63 - 1  # the largest id the database can hold
+
+
+def parse_id(text):
+    """A comment id typed by someone (form field, cookie name), or None when ``text`` is not
+    a plain decimal number the database can look up (``abc``, ``²``, 30 digits...)."""
+    if not re.fullmatch(r"[0-9]{1,19}", text or ""):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
 
 
 class Comment(db.Model):

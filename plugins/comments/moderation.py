@@ -7,7 +7,7 @@ from blogapp.extensions import db
 
 from .actions import ACTIONS, change_status
 from .forms import CommentEditForm
-from .models import STATUSES, Comment
+from .models import MAX_ID, STATUSES, Comment, parse_id
 from .sanitize import render_comment
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation", template_folder="templates")
@@ -34,7 +34,7 @@ def queue():
 @moderator_required
 def bulk():
     action = request.form.get("action", "")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None]
     if action not in (*ACTIONS, "delete"):
         abort(400, description="未知的操作。")
     if not ids:
@@ -45,7 +45,7 @@ def bulk():
     return redirect(url_for("moderation.queue", status=request.form.get("status", "pending")))
 
 
-@bp.route("/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/<int(max={MAX_ID}):comment_id>/edit", methods=["GET", "POST"])
 @moderator_required
 def edit(comment_id):
     comment = db.session.get(Comment, comment_id)

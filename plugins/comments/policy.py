@@ -27,16 +27,20 @@ def judge(comment, request_info, user):
     verdict = strongest(verdicts)
     if verdict is not None and verdict.action == "reject":
         return verdict
+    staff = user is not None and user.is_authenticated and user.can_moderate
+    if verdict is not None and verdict.action == "hold" and staff:
+        verdict = None  # a moderator's own comment needs no moderator
     if verdict is not None:
         comment.status = "spam" if verdict.action == "spam" else "pending"
         comment.status_reason = verdict.reason
         return None
     mode = current_app.config["COMMENT_MODERATION"]
-    if user is not None and user.is_authenticated and user.can_moderate:
+    if staff:
         comment.status = "approved"
     elif mode == "hold_none" or (mode == "hold_first" and has_approved_comment(comment.author_email)):
         comment.status = "approved"
     else:
         comment.status = "pending"
-        comment.status_reason = "first comment from this address" if mode == "hold_first" else "all comments are held"
+        comment.status_reason = ("first comment from this address" if mode == "hold_first"
+                                 else "all comments are held")
     return None

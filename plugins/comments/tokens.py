@@ -22,6 +22,12 @@ def make_token(comment):
     return _serializer().dumps({"id": comment.id, "email": comment.author_email})
 
 
+def window_text():
+    """The edit window for people: ``15 分钟``, or seconds when it is not whole minutes."""
+    seconds = int(current_app.config["COMMENT_EDIT_WINDOW"])
+    return f"{seconds // 60} 分钟" if seconds % 60 == 0 else f"{seconds} 秒"
+
+
 def token_allows(token, comment):
     """Whether ``token`` was issued for ``comment`` and is still inside the edit window."""
     if not token:

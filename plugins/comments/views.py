@@ -10,7 +10,7 @@ from blogapp.plugins import plugin_manager
 
 from . import tokens
 from .forms import CommentEditForm, CommentForm
-from .models import MAX_DEPTH, Comment, comments_closed
+from .models import MAX_DEPTH, MAX_ID, Comment, comments_closed, parse_id
 from .policy import judge
 from .sanitize import render_comment, safe_url
 from .threads import build_tree, approved_comments, tree_as_json
@@ -36,7 +36,7 @@ def _show_form_again(post, form, message, status):
 def _parent_for(form, post):
     if not form.parent_id.data:
         return None, None
-    parent = db.session.get(Comment, int(form.parent_id.data))
+    parent = db.session.get(Comment, parse_id(form.parent_id.data))
     if parent is None or parent.post_id != post.id or parent.status != "approved":
         return None, "回复的评论不存在。"
     if parent.depth >= MAX_DEPTH:
@@ -71,7 +71,7 @@ def create(slug):
         parent_id=parent.id if parent else None,
         depth=parent.depth + 1 if parent else 1,
         user_id=current_user.id if current_user.is_authenticated else None,
-        author_name=" ".join(form.author_name.data.split()),
+        author_name=form.author_name.data,  # cleaned by the form's filter
         author_email=form.author_email.data.strip(),
         author_url=safe_url(form.author_url.data),
         body_raw=form.body.data,
@@ -88,7 +88,7 @@ def create(slug):
         return response
     db.session.add(comment)
     db.session.commit()
-    plugin_manager(current_app).hook.comment_after_save(comment=comment)
+    plugin_manager(current_app).notify("comment_after_save", comment=comment)
     flash("评论已发表。" if comment.status == "approved" else "评论已提交，审核通过后显示。", "success")
     response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
     response.set_cookie(tokens.cookie_name(comment.id), tokens.make_token(comment),
@@ -102,11 +102,11 @@ def _own_comment(comment_id):
     if comment is None or comment.status == "trash":
         abort(404, description="找不到这条评论。")
     if not tokens.token_allows(request.cookies.get(tokens.cookie_name(comment_id)), comment):
-        abort(403, description="只能在发表后 15 分钟内修改或删除自己的评论。")
+        abort(403, description=f"只能在发表后 {tokens.window_text()}内修改或删除自己的评论。")
     return comment
 
 
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/comments/<int(max={MAX_ID}):comment_id>/edit", methods=["GET", "POST"])
 def edit(comment_id):
     comment = _own_comment(comment_id)
     form = CommentEditForm(body=comment.body_raw)
@@ -117,17 +117,19 @@ def edit(comment_id):
         flash("评论已修改。", "success")
         return redirect(url_for("blog.post", slug=comment.post.slug, _anchor=f"comment-{comment.id}"))
     status = 400 if form.errors else 200
-    return render_template("comments/edit.html", form=form, comment=comment), status
+    return render_template("comments/edit.html", form=form, comment=comment,
+                           window=tokens.window_text()), status
 
 
-@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@bp.route(f"/comments/<int(max={MAX_ID}):comment_id>/delete", methods=["POST"])
 def delete(comment_id):
     comment = _own_comment(comment_id)
     slug = comment.post.slug
     old = comment.status
     comment.status = "trash"
     db.session.commit()
-    plugin_manager(current_app).hook.comment_status_changed(comment=comment, old_status=old, new_status="trash")
+    plugin_manager(current_app).notify("comment_status_changed", comment=comment, old_status=old,
+                                       new_status="trash")
     flash("评论已删除。", "success")
     response = redirect(url_for("blog.post", slug=slug, _anchor="comments"))
     response.delete_cookie(tokens.cookie_name(comment_id), path="/")
