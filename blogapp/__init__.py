@@ -73,6 +73,7 @@ def register_blueprints(app):
     from .authoring.views import bp as authoring_bp
     from .auth.views import bp as auth_bp
     from .blog.feeds import bp as feeds_bp
+    from .blog.legacy import bp as legacy_bp
     from .blog.search_views import bp as search_bp
     from .blog.views import bp as blog_bp
     from .templating import init_app as init_templating
@@ -83,6 +84,7 @@ def register_blueprints(app):
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(legacy_bp)
     errors.init_app(app)
     init_templating(app)
 

@@ -68,3 +68,8 @@ def comment_after_save(comment):
 @hookspec
 def comment_status_changed(comment, old_status, new_status):
     """Called after a moderator or command changed ``comment``'s status and committed."""
+
+
+@hookspec
+def import_comments(post, comments):
+    """Store comments that came with an imported post; return how many were created."""

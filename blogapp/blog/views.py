@@ -1,10 +1,11 @@
 """Reader views: front page, article, author/category/tag/month archives."""
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import Category, Post, Tag, User
+from .legacy import redirect_for_query
 from .queries import month_range, paginate, visible_posts
 
 bp = Blueprint("blog", __name__)
@@ -12,6 +13,10 @@ bp = Blueprint("blog", __name__)
 
 @bp.route("/")
 def index():
+    if "p" in request.args:  # an old WordPress link, /?p=<id>
+        moved = redirect_for_query()
+        if moved is not None:
+            return moved
     return render_template("blog/index.html", pagination=paginate(visible_posts()))
 
 

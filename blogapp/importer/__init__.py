@@ -1,1 +1,1 @@
-"""Bringing posts in from files (Markdown with YAML front matter)."""
+"""Bringing posts in: Markdown files with YAML front matter, WordPress exports (WXR)."""

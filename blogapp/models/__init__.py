@@ -1,7 +1,8 @@
 """Database models of the blog core. Plugins define their own models in their packages."""
 
+from .legacy import LegacyPostId
 from .post import STATUSES, Post
 from .taxonomy import Category, Tag, post_tags
 from .user import ROLES, User
 
-__all__ = ["Category", "Post", "ROLES", "STATUSES", "Tag", "User", "post_tags"]
+__all__ = ["Category", "LegacyPostId", "Post", "ROLES", "STATUSES", "Tag", "User", "post_tags"]

@@ -12,7 +12,8 @@ from blogapp.hookspecs import hookimpl
 
 from . import tokens
 from .forms import CommentForm
-from .models import Comment, comments_closed
+from .importing import import_comments  # noqa: F401  (hook implementation)
+from .models import MAX_DEPTH, Comment, comments_closed, parse_id
 from .threads import approved_comments, approved_count, build_tree
 
 __version__ = "1.0.0"
@@ -43,11 +44,9 @@ def register_commands():
 
 def _own_comment_ids():
     """Ids of comments this browser may still edit (it holds their signed cookie)."""
-    return {
-        (int(name[8:]), value)
-        for name, value in request.cookies.items()
-        if name.startswith("comment_") and name[8:].isdigit()
-    }
+    owned = {(parse_id(name[8:]), value) for name, value in request.cookies.items()
+             if name.startswith("comment_")}
+    return {(comment_id, token) for comment_id, token in owned if comment_id is not None}
 
 
 def _section(post):
@@ -70,7 +69,7 @@ def _section(post):
     return Markup(render_template(
         "comments/section.html", post=post, form=form, tree=build_tree(comments),
         count=len(comments), closed=comments_closed(post.id), editable=editable,
-        waiting=waiting, error=g.get("comment_error"),
+        waiting=waiting, error=g.get("comment_error"), max_depth=MAX_DEPTH,
     ))
 
 
