@@ -40,6 +40,7 @@ def app(tmp_path):
     with app.app_context():
         create_schema()
     yield app
+    app.extensions["search"].close()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -183,7 +183,7 @@ def test_index_of_an_old_schema_is_rebuilt_in_the_background(app, make_post, aut
 
     make_post("old", author, title="Velero 备份")
     store = app.extensions["search"].store
-    (store.current_path() / VERSION_FILE).write_text("0\n")  # as if written by an older release
+    (store.current_path() / VERSION_FILE).write_text("0-old\n")  # as if built by an older release
     upgraded = create_app({"TESTING": True, "SECRET_KEY": "x"}, instance_path=app.instance_path)
     service = upgraded.extensions["search"]
     assert service.needs_rebuild()

@@ -32,6 +32,13 @@ class Token:
     pos: int
     # For a compound in query mode: its parts (``kube-proxy`` -> ("kube", "proxy")).
     parts: tuple = ()
+    # The one word read at this position (not a whole/joined form, plural or sub-word).
+    main: bool = True
+
+
+def join_key(words):
+    """The single token standing for a run of words: singulars, concatenated."""
+    return "".join(singular(word) or word for word in words)
 
 
 def normalize(text):
@@ -112,10 +119,22 @@ class Segmenter:
 
 
 class Analyzer:
-    """Turns text into positioned tokens, for the index or for a query."""
+    """Turns text into positioned tokens, for the index or for a query.
 
-    def __init__(self, user_words=()):
+    ``multiwords`` are word sequences (glossary terms such as ``horizontal pod
+    autoscaler``) that the index also stores as one joined token where they occur, so a
+    query finds them with a term lookup instead of a slow phrase match.
+    """
+
+    def __init__(self, user_words=(), multiwords=()):
         self.segmenter = Segmenter(user_words)
+        self.multiwords = {tuple(singular(w) or w for w in words) for words in multiwords}
+        self._longest = max((len(words) for words in self.multiwords), default=0)
+
+    def joined_multiword(self, words):
+        """The joined token for ``words`` if the index stores one, else None."""
+        key = tuple(singular(w) or w for w in words)
+        return "".join(key) if key in self.multiwords else None
 
     def tokens(self, text, mode="index"):
         """Yield :class:`Token` objects. ``mode`` is ``"index"`` or ``"query"``.
@@ -123,13 +142,30 @@ class Analyzer:
         In query mode compounds give only their whole form and Chinese words no sub-words:
         the index holds all forms, so the query needs just the one the reader typed.
         """
+        if mode != "index" or not self._longest:
+            yield from self._tokens(text, mode)
+            return
+        mains = {}
+        for token in self._tokens(text, mode):
+            if token.main:
+                mains.setdefault(token.pos, singular(token.text) or token.text)
+            yield token
+        for start in mains:
+            for length in range(2, self._longest + 1):
+                words = tuple(mains.get(start + i) for i in range(length))
+                if None in words:
+                    break
+                if words in self.multiwords:
+                    yield Token("".join(words), start, main=False)
+
+    def _tokens(self, text, mode):
         index_mode = mode == "index"
         pos = 0
         for match in _RUN.finditer(normalize(text)):
             if match.lastgroup == "cjk":
                 last = -1
                 for word, offset in self.segmenter.segment(match.group(), index_mode):
-                    yield Token(word, pos + offset)
+                    yield Token(word, pos + offset, main=offset != last)
                     last = offset
                 pos += last + 1
             else:
@@ -147,10 +183,10 @@ class Analyzer:
             yield Token(whole, pos, tuple(parts))
             return pos + 1
         if len(parts) <= _MAX_COMPOUND_PARTS:
-            yield Token(whole, pos)
-            joined = "".join(parts)
+            yield Token(whole, pos, main=False)
+            joined = join_key(parts)
             if joined != whole:
-                yield Token(joined, pos)
+                yield Token(joined, pos, main=False)
         for offset, part in enumerate(parts):
             yield from self._with_plural(part, pos + offset, index_mode)
         return pos + len(parts)
@@ -161,7 +197,7 @@ class Analyzer:
         if index_mode:
             single = singular(word)
             if single:
-                yield Token(single, pos)
+                yield Token(single, pos, main=False)
 
     def words(self, text, mode="query"):
         """Just the token texts (handy for queries and tests)."""

@@ -89,6 +89,25 @@ class Glossary:
                     words.add(run)
         return sorted(words)
 
+    def multiword_terms(self, analyzer):
+        """Terms that read as several words (``horizontal pod autoscaler``), as word tuples."""
+        found = set()
+        for concept in set(self._by_key.values()):
+            for term in concept.terms:
+                words = tuple(analyzer.words(term, "query"))
+                if len(words) > 1 and all(not t.parts for t in analyzer.tokens(term, "query")):
+                    found.add(words)
+        return found
+
+    def fingerprint(self):
+        """Changes whenever the terms change (the index stores joined multiword terms)."""
+        import hashlib
+
+        digest = hashlib.sha1()
+        for key in sorted(self._by_key):
+            digest.update(key.encode() + b"\0")
+        return digest.hexdigest()[:12]
+
     def find(self, text):
         """Longest-first, left-to-right matches of glossary terms in ``text``."""
         folded = fold(text)

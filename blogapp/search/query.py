@@ -9,7 +9,7 @@ coordination bonus; glossary terms are expanded to all their zh/en equivalents.
 import re
 from dataclasses import dataclass, field
 
-from .analysis import fold, has_cjk, singular
+from .analysis import fold, has_cjk, join_key, singular
 
 MAX_QUERY_CHARS = 1000  # longer input is cut here: no one types more, anyone may paste more
 MAX_CLAUSES = 24
@@ -41,6 +41,12 @@ class Alternative:
 
     tokens: tuple
     weight: float = 1.0
+    # The words as they appear in text, when ``tokens`` is a joined form (for snippets).
+    surface: tuple = ()
+
+    @property
+    def shown(self):
+        return self.surface or self.tokens
 
 
 @dataclass
@@ -88,7 +94,10 @@ class QueryPlanner:
         ``kubeproxy`` plus the phrase ``kube proxy`` (which also finds "kube proxy").
         """
         if token.parts:
-            return [Alternative(("".join(token.parts),), weight), Alternative(tuple(token.parts), weight)]
+            joined = Alternative((join_key(token.parts),), weight, surface=tuple(token.parts))
+            if self.analyzer.joined_multiword(token.parts):
+                return [joined]  # "kube proxy" written apart is indexed joined too
+            return [joined, Alternative(tuple(token.parts), weight)]
         return [Alternative((singular(token.text) or token.text,), weight)]
 
     def term_alternatives(self, term, weight):
@@ -97,7 +106,11 @@ class QueryPlanner:
             return []
         if len(tokens) == 1:
             return self.token_alternatives(tokens[0], weight)
-        return [Alternative(tuple(t.text for t in tokens), weight)]
+        words = tuple(t.text for t in tokens)
+        joined = self.analyzer.joined_multiword(words)
+        if joined:
+            return [Alternative((joined,), weight, surface=words)]
+        return [Alternative(words, weight)]
 
     def concept_clause(self, match):
         alts = {}

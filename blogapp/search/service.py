@@ -49,6 +49,7 @@ class SearchService:
         self._extra_synonyms = [list(group) for group in extra_synonyms]
         self._resources_lock = threading.Lock()
         self._planner = None
+        self._index_version = None
         self._index = None
         self._current_schema = True
         self._batch = threading.local()  # ids collected by deferred() in this thread
@@ -67,12 +68,21 @@ class SearchService:
             with self._resources_lock:
                 if self._planner is None:
                     glossary = Glossary.load(self._extra_synonyms)
-                    self._planner = QueryPlanner(Analyzer(glossary.cjk_words()), glossary)
+                    words = glossary.cjk_words()
+                    multiwords = glossary.multiword_terms(Analyzer(words))
+                    self._planner = QueryPlanner(Analyzer(words, multiwords), glossary)
+                    # The index holds joined glossary terms: another glossary needs a rebuild.
+                    self._index_version = f"{SCHEMA_VERSION}-{glossary.fingerprint()}"
         return self._planner
 
     @property
     def analyzer(self):
         return self.planner.analyzer
+
+    @property
+    def index_version(self):
+        """Label of the index this code and glossary build (schema version + glossary)."""
+        return self.planner and self._index_version
 
     # -- the live index ---------------------------------------------------------------
     def live_index(self, for_writing=False):
@@ -84,7 +94,7 @@ class SearchService:
             return None
         if self._index is None or self._index.path != str(path):
             self._index = WhooshIndex(path)
-            self._current_schema = self.store.version(path) == SCHEMA_VERSION
+            self._current_schema = self.store.version(path) == self.index_version
         if not self._current_schema and self.on_stale and not for_writing:
             self.on_stale()  # starts one background rebuild; later calls do nothing
         return self._index
@@ -97,7 +107,7 @@ class SearchService:
             if self.store.current_path() is None:
                 build = self.store.new_build_dir()
                 WhooshIndex.create(build)
-                self.store.publish(build, SCHEMA_VERSION)
+                self.store.publish(build, self.index_version)
         return self.live_index(for_writing=True)
 
     # -- searching --------------------------------------------------------------------
@@ -120,7 +130,7 @@ class SearchService:
             return results
         now = now or datetime.now(timezone.utc)
         total, hits = index.search(plan, page, per_page, sort, now)
-        phrases = {alt.tokens for clause in plan.clauses for alt in clause.alternatives}
+        phrases = {alt.shown for clause in plan.clauses for alt in clause.alternatives}
         for hit in hits:
             hit["snippet"] = snippet(hit.pop("body"), phrases)
         results.total, results.hits = total, hits
@@ -256,14 +266,19 @@ class SearchService:
             except BaseException:
                 writer.cancel()
                 raise
-            self.store.publish(build, SCHEMA_VERSION)
+            self.store.publish(build, self.index_version)
             self.catch_up(session)
         return count, time.perf_counter() - started
 
     def needs_rebuild(self):
         """No index yet, or one written by another schema version."""
         path = self.store.current_path()
-        return path is None or self.store.version(path) != SCHEMA_VERSION
+        return path is None or self.store.version(path) != self.index_version
+
+    def close(self):
+        """Close the open index files (app teardown, tests)."""
+        if self._index is not None:
+            self._index.close()
 
     def status(self):
         path = self.store.current_path()

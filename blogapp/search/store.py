@@ -44,9 +44,10 @@ class IndexStore:
 
     @staticmethod
     def version(path):
+        """The version label written when the generation was built (None if unreadable)."""
         try:
-            return int((Path(path) / VERSION_FILE).read_text().strip())
-        except (OSError, ValueError):
+            return (Path(path) / VERSION_FILE).read_text(encoding="ascii").strip() or None
+        except (OSError, UnicodeDecodeError):
             return None
 
     def new_build_dir(self):
