@@ -3,11 +3,24 @@
 
 import os
 import secrets
+import time
 
-SITE_NAME = "K8s 笔记"
-SITE_DESCRIPTION = "Kubernetes 中文/English 技术博客"
+
+
+def N_(text):
+    """Marks a string for extraction; it is translated where it is shown."""
+    return text
+
+
+# The defaults below are translated for English readers; a site's own name is shown as set.
+SITE_NAME = N_("K8s 笔记")
+SITE_DESCRIPTION = N_("Kubernetes 中文/English 技术博客")
 # Display timezone for dates; stored times are always UTC.
 TIMEZONE = "Asia/Shanghai"
+# Interface language: "zh" (Simplified Chinese, the source language) or "en". Readers
+# choose with ?lang=, the lang cookie or Accept-Language; this is the fallback and the
+# language of mails.
+BABEL_DEFAULT_LOCALE = "zh"
 POSTS_PER_PAGE = 10
 # Atom feeds carry whole articles (True) or only their excerpts (False).
 FEED_FULL_CONTENT = True
@@ -40,22 +53,36 @@ PLUGINS = None
 BLOCKED_PLUGINS: list = []
 
 
+def _read_key(path):
+    try:
+        with open(path, encoding="ascii") as fh:
+            return fh.read().strip()
+    except FileNotFoundError:
+        return ""
+
+
 def load_or_create_secret_key(instance_path):
     """Return the instance's secret key, generating it once on first run.
 
     The key lives in the instance folder (never in the repo) so each site has its own and
-    restarts keep sessions valid. The file is created with 0600 permissions.
+    restarts keep sessions valid. Creation is exclusive (``O_EXCL``): when several
+    workers start at once on a fresh instance, one writes the key and the others read
+    that same key, so a session made by one worker is valid on all of them.
     """
     path = os.path.join(instance_path, SECRET_KEY_FILE)
+    key = _read_key(path)
+    if key:
+        return key
     try:
-        with open(path, encoding="ascii") as fh:
-            key = fh.read().strip()
-        if key:
-            return key
-    except FileNotFoundError:
-        pass
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(100):  # another process is writing it right now
+            key = _read_key(path)
+            if key:
+                return key
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} exists but stays empty; delete it and start again") from None
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key + "\n")
     return key

@@ -126,11 +126,19 @@ class WhooshIndex:
     def exists(path):
         return whoosh_index.exists_in(str(path))
 
-    def _open(self):
+    def _open(self, attempts=5):
         # Plain reads instead of mmap: with mmap Whoosh also copies per-document arrays
         # into memory, which doubled each worker's resident size (measured: 263 MB vs
         # 113 MB at 10k posts) for about 20% faster queries.
-        return FileStorage(self.path, supports_mmap=False).open_index()
+        for attempt in range(attempts):
+            try:
+                return FileStorage(self.path, supports_mmap=False).open_index()
+            except FileNotFoundError:
+                # Another process committed between Whoosh listing the newest TOC file and
+                # opening it (it deletes the previous one): read the new one.
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
 
     # -- writing ---------------------------------------------------------------------
     def write(self, upserts=(), deletes=(), timeout=20.0):
@@ -188,6 +196,9 @@ class WhooshIndex:
             if not searcher.up_to_date():
                 # Not Searcher.refresh(): it reuses segment readers and so keeps showing
                 # documents that were deleted (or replaced) in those segments.
+                # Forget it before anything can fail: a closed searcher left behind would
+                # fail every later search of this thread.
+                local.searcher = None
                 self._close_searcher(searcher)
                 searcher = local.searcher = self._new_searcher()
         return searcher
