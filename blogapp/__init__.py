@@ -57,9 +57,10 @@ def create_app(test_config=None, instance_path=None):
 
 
 def register_extensions(app):
-    from . import database, extensions, search, security
+    from . import database, extensions, i18n, search, security
     from .auth import login, throttle
 
+    i18n.init_app(app)
     security.init_app(app)
     throttle.init_app(app)
     database.init_app(app)

@@ -1,24 +1,26 @@
 """Error pages: HTML for people, JSON for ``/api/`` clients; never a traceback."""
 
 from flask import current_app, jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
-    400: "请求无效。",
-    403: "你没有权限访问这个页面。",
-    404: "页面不存在。",
-    405: "不支持这种请求方法。",
-    413: "提交的内容太大。",
-    429: "请求太频繁，请稍后再试。",
-    500: "服务器出错了，请稍后再试。",
+    400: _("请求无效。"),
+    403: _("你没有权限访问这个页面。"),
+    404: _("页面不存在。"),
+    405: _("不支持这种请求方法。"),
+    413: _("提交的内容太大。"),
+    429: _("请求太频繁，请稍后再试。"),
+    500: _("服务器出错了，请稍后再试。"),
 }
 
 
 def _message(error):
     # Werkzeug's generic English descriptions give way to ours; an abort() text is kept.
+    # Messages may be lazy translations: resolved here, in the request's language.
     if error.description and error.description != type(error).description:
-        return error.description
-    return MESSAGES.get(error.code, error.name)
+        return str(error.description)
+    return str(MESSAGES.get(error.code, error.name))
 
 
 def handle_http_error(error):

@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext
 
 from .extensions import db
 
@@ -34,4 +35,6 @@ def init_app(app):
 
     @app.context_processor
     def site():
-        return {"site_name": app.config["SITE_NAME"], "site_description": app.config["SITE_DESCRIPTION"]}
+        # The default name and description are in the catalogue; a site's own pass unchanged.
+        return {"site_name": gettext(app.config["SITE_NAME"]),
+                "site_description": gettext(app.config["SITE_DESCRIPTION"])}

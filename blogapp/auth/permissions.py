@@ -3,10 +3,11 @@
 from functools import wraps
 
 from flask import abort
+from flask_babel import lazy_gettext as _
 from flask_login import current_user, login_required
 
 
-def role_required(predicate, message="你没有权限执行此操作。"):
+def role_required(predicate, message=_("你没有权限执行此操作。")):
     """Decorate a view so it runs only for logged-in users for whom ``predicate(user)`` holds."""
 
     def decorator(view):
@@ -22,4 +23,4 @@ def role_required(predicate, message="你没有权限执行此操作。"):
     return decorator
 
 
-writer_required = role_required(lambda user: user.can_write, "只有作者、编辑和管理员可以写文章。")
+writer_required = role_required(lambda user: user.can_write, _("只有作者、编辑和管理员可以写文章。"))

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..models import User
@@ -34,17 +35,17 @@ def login():
         username = form.username.data.strip()
         wait = throttle.blocked_for(request.remote_addr, username)
         if wait:
-            flash(f"登录失败次数过多，请 {wait} 秒后再试。", "error")
+            flash(_("登录失败次数过多，请 %(wait)s 秒后再试。", wait=wait), "error")
             response = current_app.make_response((render_template("auth/login.html", form=form), 429))
             response.headers["Retry-After"] = str(wait)
             return response
         user = User.by_username(username)
         if user is not None and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
-            flash(f"欢迎回来，{user.name}。", "success")
+            flash(_("欢迎回来，%(name)s。", name=user.name), "success")
             return redirect(safe_next_url(form.next.data) or url_for("blog.index"))
         throttle.failed(request.remote_addr, username)
-        flash("用户名或密码不正确。", "error")
+        flash(_("用户名或密码不正确。"), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
@@ -52,5 +53,5 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     logout_user()
-    flash("已退出登录。", "info")
+    flash(_("已退出登录。"), "info")
     return redirect(url_for("blog.index"))

@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.permissions import writer_required
@@ -18,9 +19,9 @@ bp = Blueprint("authoring", __name__, url_prefix="/admin/posts")
 def _editable_post(post_id):
     post = db.session.get(Post, post_id)
     if post is None:
-        abort(404, description="找不到这篇文章。")
+        abort(404, description=_("找不到这篇文章。"))
     if not current_user.may_edit(post):
-        abort(403, description="你只能编辑自己的文章。")
+        abort(403, description=_("你只能编辑自己的文章。"))
     return post
 
 
@@ -42,9 +43,9 @@ def _apply_form(form, post):
     """Copy the form into ``post``; return an error message instead when it cannot be saved."""
     slug = make_slug(form.slug.data or form.title.data, max_length=200)
     if not slug:
-        return "无法从标题生成 URL 别名，请填写 URL 别名。"
+        return _("无法从标题生成 URL 别名，请填写 URL 别名。")
     if _slug_taken(slug, post):
-        return f"URL 别名“{slug}”已被另一篇文章使用。"
+        return _("URL 别名“%(slug)s”已被另一篇文章使用。", slug=slug)
     name = (form.category.data or "").strip()
     category = Category.get_or_create(name) if name else None
     tags = [Tag.get_or_create(name) for name in split_tags(form.tags.data)]
@@ -80,7 +81,7 @@ def _save(form, post):
         post.publish()
     db.session.add(post)
     db.session.commit()
-    flash("已发布。" if form.publish.data else "已保存。", "success")
+    flash(_("已发布。") if form.publish.data else _("已保存。"), "success")
     return redirect(url_for("authoring.edit", post_id=post.id))
 
 
@@ -117,7 +118,7 @@ def publish(post_id):
     post = _editable_post(post_id)
     post.publish()
     db.session.commit()
-    flash("已发布。" if post.is_visible else "已定时发布。", "success")
+    flash(_("已发布。") if post.is_visible else _("已定时发布。"), "success")
     return redirect(url_for("authoring.post_list"))
 
 
@@ -127,7 +128,7 @@ def unpublish(post_id):
     post = _editable_post(post_id)
     post.unpublish()
     db.session.commit()
-    flash("已撤回为草稿。", "success")
+    flash(_("已撤回为草稿。"), "success")
     return redirect(url_for("authoring.post_list"))
 
 
@@ -137,5 +138,5 @@ def delete(post_id):
     post = _editable_post(post_id)
     db.session.delete(post)
     db.session.commit()
-    flash(f"已删除《{post.title}》。", "success")
+    flash(_("已删除《%(title)s》。", title=post.title), "success")
     return redirect(url_for("authoring.post_list"))

@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from feedgen.feed import FeedGenerator
 
 from ..extensions import db
@@ -60,7 +61,7 @@ def site_feed():
 
 @bp.route("/author/<username>/feed.atom")
 def author_feed(username):
-    user = User.by_username(username) or abort(404, description="没有这位作者。")
+    user = User.by_username(username) or abort(404, description=_("没有这位作者。"))
     return _feed(_site_title(user.name), url_for("blog.author", username=user.username, _external=True),
                  request.url, visible_posts().where(Post.author_id == user.id))
 
@@ -69,7 +70,7 @@ def author_feed(username):
 def category_feed(slug):
     category = db.session.scalar(db.select(Category).filter_by(slug=slug.lower()))
     if category is None:
-        abort(404, description="没有这个分类。")
+        abort(404, description=_("没有这个分类。"))
     return _feed(_site_title(category.name), url_for("blog.category", slug=category.slug, _external=True),
                  request.url, visible_posts().where(Post.category_id == category.id))
 
@@ -78,7 +79,7 @@ def category_feed(slug):
 def tag_feed(slug):
     tag = db.session.scalar(db.select(Tag).filter_by(slug=slug.lower()))
     if tag is None:
-        abort(404, description="没有这个标签。")
+        abort(404, description=_("没有这个标签。"))
     return _feed(_site_title(tag.name), url_for("blog.tag", slug=tag.slug, _external=True),
                  request.url, visible_posts().where(Post.tags.contains(tag)))
 

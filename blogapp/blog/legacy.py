@@ -5,6 +5,7 @@ through (``/?p=`` to the front page, a dated link to 404).
 """
 
 from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import LegacyPostId
@@ -36,5 +37,5 @@ def dated_permalink(year, month, day, slug):
         db.select(LegacyPostId).filter_by(legacy_slug=slug.lower())
         .order_by(LegacyPostId.id.desc())))
     if response is None:
-        abort(404, description="找不到这篇文章。")
+        abort(404, description=_("找不到这篇文章。"))
     return response

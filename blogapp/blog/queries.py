@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -27,7 +28,7 @@ def requested_page():
     """The ``page`` query parameter: non-numbers mean page 1, impossible numbers 404."""
     page = request.args.get("page", 1, type=int)
     if page < 1 or page > MAX_PAGE:
-        abort(404, description="没有这一页。")
+        abort(404, description=_("没有这一页。"))
     return page
 
 
@@ -45,7 +46,7 @@ def paginate(select):
 def month_range(year, month):
     """UTC bounds of a calendar month in the site's timezone; 404 for impossible months."""
     if not (1 <= month <= 12 and 1970 <= year <= 9998):
-        abort(404, description="没有这个月份。")
+        abort(404, description=_("没有这个月份。"))
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     start = datetime(year, month, 1, tzinfo=tz)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)

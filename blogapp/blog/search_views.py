@@ -1,6 +1,7 @@
 """Search pages: ``/search`` for readers, ``/api/search`` for programs (same results)."""
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..search import search_service
 from ..search.serialize import results_to_dict
@@ -45,7 +46,7 @@ def search_page():
         query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], sort=sort
     )
     if page > 1 and page > results.pages:
-        abort(404, description="没有这一页。")
+        abort(404, description=_("没有这一页。"))
     return render_template("search/results.html", results=results, q=query, sort=sort)
 
 

@@ -1,9 +1,11 @@
 """Reader views: front page, article, author/category/tag/month archives."""
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import month_name
 from ..models import Category, Post, Tag, User
 from .legacy import redirect_for_query
 from .queries import month_range, paginate, visible_posts
@@ -27,7 +29,7 @@ def post(slug):
     if post is None or not (
         post.is_visible or (current_user.is_authenticated and current_user.may_edit(post))
     ):
-        abort(404, description="找不到这篇文章。")
+        abort(404, description=_("找不到这篇文章。"))
     return render_template("blog/post.html", post=post)
 
 
@@ -42,7 +44,7 @@ def _archive(kind, title, select, feed_url=None, **extra):
 def author(username):
     user = User.by_username(username)
     if user is None:
-        abort(404, description="没有这位作者。")
+        abort(404, description=_("没有这位作者。"))
     return _archive(
         "author", user.name, visible_posts().where(Post.author_id == user.id),
         feed_url=url_for("feeds.author_feed", username=user.username), author=user,
@@ -53,7 +55,7 @@ def author(username):
 def category(slug):
     category = db.session.scalar(db.select(Category).filter_by(slug=slug.lower()))
     if category is None:
-        abort(404, description="没有这个分类。")
+        abort(404, description=_("没有这个分类。"))
     return _archive("category", category.name, visible_posts().where(Post.category_id == category.id),
                     feed_url=url_for("feeds.category_feed", slug=category.slug))
 
@@ -62,7 +64,7 @@ def category(slug):
 def tag(slug):
     tag = db.session.scalar(db.select(Tag).filter_by(slug=slug.lower()))
     if tag is None:
-        abort(404, description="没有这个标签。")
+        abort(404, description=_("没有这个标签。"))
     return _archive("tag", tag.name, visible_posts().where(Post.tags.contains(tag)),
                     feed_url=url_for("feeds.tag_feed", slug=tag.slug))
 
@@ -71,4 +73,4 @@ def tag(slug):
 def month(year, month):
     start, end = month_range(year, month)
     select = visible_posts().where(Post.published_at >= start, Post.published_at < end)
-    return _archive("month", f"{year}年{month}月", select)
+    return _archive("month", month_name(year, month), select)

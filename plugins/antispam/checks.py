@@ -2,6 +2,7 @@
 
 import re
 
+from flask_babel import gettext
 from sqlalchemy import func
 
 from blogapp.extensions import db
@@ -62,4 +63,4 @@ def duplicate(comment):
             Comment.status != "trash",
         ).limit(1)
     )
-    return Verdict("reject", "重复的评论：你已经发表过同样的内容。", status=400) if found else None
+    return Verdict("reject", gettext("重复的评论：你已经发表过同样的内容。"), status=400) if found else None

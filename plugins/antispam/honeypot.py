@@ -2,18 +2,19 @@
 and bots fill in. The stylesheet is served from this plugin's own static folder."""
 
 from flask import Blueprint, url_for
+from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 
 from blogapp.plugins import Verdict
 
 FIELD_NAME = "website_confirm"
-VERDICT = Verdict("reject", "评论提交失败，请刷新页面后重试。", status=400)
+VERDICT = Verdict("reject", lazy_gettext("评论提交失败，请刷新页面后重试。"), status=400)
 
 bp = Blueprint("antispam", __name__, url_prefix="/antispam", static_folder="static")
 
 _FIELD = Markup(
     '<div class="hp-field" aria-hidden="true">'
-    f'<label for="{FIELD_NAME}">请勿填写此项</label>'
+    f'<label for="{FIELD_NAME}">{{label}}</label>'
     f'<input type="text" id="{FIELD_NAME}" name="{FIELD_NAME}" value=""'
     ' tabindex="-1" autocomplete="off">'
     "</div>"
@@ -21,7 +22,7 @@ _FIELD = Markup(
 
 
 def field():
-    return _FIELD
+    return _FIELD.format(label=gettext("请勿填写此项"))
 
 
 def stylesheet_link():

@@ -8,6 +8,7 @@ Each app builds its own storage in ``init_app`` and keeps it in
 import math
 import time
 
+from flask_babel import gettext
 import limits
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -38,5 +39,5 @@ def check(app, ip):
         app.logger.exception("antispam: rate limit storage failed; comment allowed")
         return None
     retry_after = max(1, math.ceil(reset_time - time.time()))
-    return Verdict("reject", f"评论太频繁，请 {retry_after} 秒后再试。", status=429,
+    return Verdict("reject", gettext("评论太频繁，请 %(seconds)s 秒后再试。", seconds=retry_after), status=429,
                    retry_after=retry_after)

@@ -1,6 +1,8 @@
 """The moderation queue at /moderation/: filter by status, bulk actions, edit."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 
 from blogapp.auth.permissions import role_required
 from blogapp.extensions import db
@@ -12,7 +14,8 @@ from .sanitize import render_comment
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation", template_folder="templates")
 
-moderator_required = role_required(lambda user: user.can_moderate, "只有版主、编辑和管理员可以审核评论。")
+moderator_required = role_required(lambda user: user.can_moderate,
+                                   lazy_gettext("只有版主、编辑和管理员可以审核评论。"))
 PER_PAGE = 50
 
 
@@ -36,12 +39,12 @@ def bulk():
     action = request.form.get("action", "")
     ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None]
     if action not in (*ACTIONS, "delete"):
-        abort(400, description="未知的操作。")
+        abort(400, description=_("未知的操作。"))
     if not ids:
-        flash("请先勾选评论。", "error")
+        flash(_("请先勾选评论。"), "error")
     else:
         count = change_status(ids, action)
-        flash(f"已处理 {count} 条评论。", "success")
+        flash(ngettext("已处理 %(num)d 条评论。", "已处理 %(num)d 条评论。", count), "success")
     return redirect(url_for("moderation.queue", status=request.form.get("status", "pending")))
 
 
@@ -50,12 +53,12 @@ def bulk():
 def edit(comment_id):
     comment = db.session.get(Comment, comment_id)
     if comment is None:
-        abort(404, description="找不到这条评论。")
+        abort(404, description=_("找不到这条评论。"))
     form = CommentEditForm(body=comment.body_raw)
     if form.validate_on_submit():
         comment.body_raw = form.body.data
         comment.body_html = render_comment(form.body.data)
         db.session.commit()
-        flash("评论已修改。", "success")
+        flash(_("评论已修改。"), "success")
         return redirect(url_for("moderation.queue", status=comment.status))
     return render_template("comments/edit.html", form=form, comment=comment), 400 if form.errors else 200

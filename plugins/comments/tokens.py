@@ -5,6 +5,7 @@ valid for ``COMMENT_EDIT_WINDOW`` seconds (15 minutes by default).
 """
 
 from flask import current_app
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SALT = "comment-edit"
@@ -25,7 +26,9 @@ def make_token(comment):
 def window_text():
     """The edit window for people: ``15 分钟``, or seconds when it is not whole minutes."""
     seconds = int(current_app.config["COMMENT_EDIT_WINDOW"])
-    return f"{seconds // 60} 分钟" if seconds % 60 == 0 else f"{seconds} 秒"
+    if seconds % 60 == 0:
+        return ngettext("%(num)d 分钟", "%(num)d 分钟", seconds // 60)
+    return ngettext("%(num)d 秒", "%(num)d 秒", seconds)
 
 
 def token_allows(token, comment):

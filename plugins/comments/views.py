@@ -2,6 +2,7 @@
 
 from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect,
                    render_template, request, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blogapp.extensions import db
@@ -21,7 +22,7 @@ bp = Blueprint("comments", __name__, template_folder="templates")
 def visible_post(slug):
     post = db.session.scalar(db.select(Post).filter_by(slug=slug))
     if post is None or not post.is_visible:
-        abort(404, description="找不到这篇文章。")
+        abort(404, description=_("找不到这篇文章。"))
     return post
 
 
@@ -38,9 +39,9 @@ def _parent_for(form, post):
         return None, None
     parent = db.session.get(Comment, parse_id(form.parent_id.data))
     if parent is None or parent.post_id != post.id or parent.status != "approved":
-        return None, "回复的评论不存在。"
+        return None, _("回复的评论不存在。")
     if parent.depth >= MAX_DEPTH:
-        return None, f"回复最多嵌套 {MAX_DEPTH} 层。"
+        return None, _("回复最多嵌套 %(depth)d 层。", depth=MAX_DEPTH)
     return parent, None
 
 
@@ -57,7 +58,7 @@ def _request_info():
 def create(slug):
     post = visible_post(slug)
     if comments_closed(post.id):
-        abort(403, description="这篇文章已关闭评论。")
+        abort(403, description=_("这篇文章已关闭评论。"))
     form = CommentForm()
     if not form.validate():
         first_error = next(iter(form.errors.values()))[0]
@@ -89,7 +90,8 @@ def create(slug):
     db.session.add(comment)
     db.session.commit()
     plugin_manager(current_app).notify("comment_after_save", comment=comment)
-    flash("评论已发表。" if comment.status == "approved" else "评论已提交，审核通过后显示。", "success")
+    flash(_("评论已发表。") if comment.status == "approved" else _("评论已提交，审核通过后显示。"),
+          "success")
     response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
     response.set_cookie(tokens.cookie_name(comment.id), tokens.make_token(comment),
                         max_age=current_app.config["COMMENT_EDIT_WINDOW"], httponly=True,
@@ -100,9 +102,10 @@ def create(slug):
 def _own_comment(comment_id):
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status == "trash":
-        abort(404, description="找不到这条评论。")
+        abort(404, description=_("找不到这条评论。"))
     if not tokens.token_allows(request.cookies.get(tokens.cookie_name(comment_id)), comment):
-        abort(403, description=f"只能在发表后 {tokens.window_text()}内修改或删除自己的评论。")
+        abort(403, description=_("只能在发表后 %(window)s内修改或删除自己的评论。",
+                                  window=tokens.window_text()))
     return comment
 
 
@@ -114,7 +117,7 @@ def edit(comment_id):
         comment.body_raw = form.body.data
         comment.body_html = render_comment(form.body.data)
         db.session.commit()
-        flash("评论已修改。", "success")
+        flash(_("评论已修改。"), "success")
         return redirect(url_for("blog.post", slug=comment.post.slug, _anchor=f"comment-{comment.id}"))
     status = 400 if form.errors else 200
     return render_template("comments/edit.html", form=form, comment=comment,
@@ -130,7 +133,7 @@ def delete(comment_id):
     db.session.commit()
     plugin_manager(current_app).notify("comment_status_changed", comment=comment, old_status=old,
                                        new_status="trash")
-    flash("评论已删除。", "success")
+    flash(_("评论已删除。"), "success")
     response = redirect(url_for("blog.post", slug=slug, _anchor="comments"))
     response.delete_cookie(tokens.cookie_name(comment_id), path="/")
     return response

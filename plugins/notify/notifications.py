@@ -4,8 +4,11 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import gettext as _
 
 from blogapp.extensions import db
+from blogapp.i18n import default_locale
 from blogapp.models import User
 from blogapp.models.user import MODERATOR_ROLES
 
@@ -48,8 +51,13 @@ def moderators():
 @_never_raises
 def tell_moderators(comment):
     """Mail each moderator about a held comment, with their own approve/delete links."""
-    site, post = current_app.config["SITE_NAME"], comment.post
-    subject = f"[{site}] 新评论待审核：《{post.title}》"
+    with default_locale():  # mail is in the site's language, not the commenter's
+        _tell_moderators(comment)
+
+
+def _tell_moderators(comment):
+    site, post = gettext(current_app.config["SITE_NAME"]), comment.post
+    subject = _("[%(site)s] 新评论待审核：《%(title)s》", site=site, title=post.title)
     messages = []
     for user in moderators():
         links = {
@@ -57,22 +65,23 @@ def tell_moderators(comment):
             for action in ("approve", "delete")
         }
         body = "\n".join([
-            f"{user.name}，你好：",
+            _("%(name)s，你好：", name=user.name),
             "",
-            f"{comment.author_name} <{comment.author_email}> 在《{post.title}》发表了评论，正在等待审核。",
-            f"原因：{comment.status_reason or '待审核'}",
+            _("%(author)s <%(email)s> 在《%(title)s》发表了评论，正在等待审核。",
+              author=comment.author_name, email=comment.author_email, title=post.title),
+            _("原因：%(reason)s", reason=comment.status_reason or _("待审核")),
             "",
             comment.body_raw,
             "",
             "----",
-            f"网址：{comment.author_url or '（无）'}",
-            f"IP：{comment.ip or '（未知）'}",
-            f"文章：{external_url('blog.post', slug=post.slug)}",
+            _("网址：%(url)s", url=comment.author_url or _("（无）")),
+            _("IP：%(ip)s", ip=comment.ip or _("（未知）")),
+            _("文章：%(url)s", url=external_url("blog.post", slug=post.slug)),
             "",
-            f"批准：{links['approve']}",
-            f"删除：{links['delete']}",
+            _("批准：%(url)s", url=links["approve"]),
+            _("删除：%(url)s", url=links["delete"]),
             "",
-            "链接 7 天内有效，打开后还需在页面上点按钮确认。",
+            _("链接 7 天内有效，打开后还需在页面上点按钮确认。"),
         ])
         messages.append(mailer.compose(user.name, user.email, subject, body))
     mailer.send(messages)
@@ -87,21 +96,28 @@ def tell_parent_author(reply):
     to = (parent.author_email or "").strip()
     if not to or to.lower() == (reply.author_email or "").strip().lower():
         return
-    site, post = current_app.config["SITE_NAME"], reply.post
-    subject = f"[{site}] {reply.author_name} 回复了你在《{post.title}》的评论"
+    with default_locale():
+        _tell_parent_author(reply, parent, to)
+
+
+def _tell_parent_author(reply, parent, to):
+    site, post = gettext(current_app.config["SITE_NAME"]), reply.post
+    subject = _("[%(site)s] %(name)s 回复了你在《%(title)s》的评论",
+                site=site, name=reply.author_name, title=post.title)
     body = "\n".join([
-        f"{parent.author_name}，你好：",
+        _("%(name)s，你好：", name=parent.author_name),
         "",
-        f"{reply.author_name} 回复了你在《{post.title}》的评论：",
+        _("%(name)s 回复了你在《%(title)s》的评论：", name=reply.author_name, title=post.title),
         "",
         reply.body_raw,
         "",
-        f"查看回复：{external_url('blog.post', anchor=f'comment-{reply.id}', slug=post.slug)}",
+        _("查看回复：%(url)s",
+          url=external_url("blog.post", anchor=f"comment-{reply.id}", slug=post.slug)),
         "",
         "----",
-        "你的评论：",
+        _("你的评论："),
         parent.body_raw if len(parent.body_raw) <= 300 else parent.body_raw[:300] + "…",
         "",
-        "你发表评论时选择了“有人回复时邮件通知我”，所以收到这封邮件。",
+        _("你发表评论时选择了“有人回复时邮件通知我”，所以收到这封邮件。"),
     ])
     mailer.send([mailer.compose(parent.author_name, to, subject, body)])

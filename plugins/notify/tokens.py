@@ -1,6 +1,7 @@
 """Signed one-click moderation links: ``{comment id, action, moderator id}``, 7 days."""
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SALT = "notify-moderate"
@@ -27,10 +28,10 @@ def read_token(token):
     try:
         data = _serializer().loads(token, max_age=MAX_AGE)
     except SignatureExpired:
-        raise InvalidLink("这个审核链接已过期（有效期 7 天），请到审核页面处理。") from None
+        raise InvalidLink(_("这个审核链接已过期（有效期 7 天），请到审核页面处理。")) from None
     except BadSignature:
-        raise InvalidLink("这个审核链接无效，请检查是否复制完整。") from None
+        raise InvalidLink(_("这个审核链接无效，请检查是否复制完整。")) from None
     if not (isinstance(data, dict) and data.get("a") in ACTIONS
             and isinstance(data.get("c"), int) and isinstance(data.get("u"), int)):
-        raise InvalidLink("这个审核链接无效，请检查是否复制完整。")
+        raise InvalidLink(_("这个审核链接无效，请检查是否复制完整。"))
     return data["c"], data["a"], data["u"]

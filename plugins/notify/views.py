@@ -2,6 +2,7 @@
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
+from flask_babel import gettext as _
 
 from blogapp.extensions import db
 from blogapp.models import User
@@ -39,11 +40,11 @@ def moderate(token):
         abort(400, description=str(error))
     moderator = db.session.get(User, moderator_id)
     if moderator is None or not moderator.can_moderate:
-        abort(400, description="这个审核链接已失效：发给的账号不再是版主。")
+        abort(400, description=_("这个审核链接已失效：发给的账号不再是版主。"))
     Comment = comment_model()
     comment = db.session.get(Comment, comment_id) if Comment is not None else None
     if comment is None:
-        abort(404, description="这条评论已不存在。")
+        abort(404, description=_("这条评论已不存在。"))
     post = comment.post
     if comment.status != "pending":  # someone already decided: a stale link changes nothing
         return render_template("notify/moderate.html", comment=comment, post=post,
@@ -58,7 +59,7 @@ def moderate(token):
     plugin_manager(current_app).notify("comment_status_changed", comment=comment,
                                        old_status=old_status, new_status=new_status)
     if action == "approve":
-        flash("评论已批准。", "success")
+        flash(_("评论已批准。"), "success")
         return redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
-    flash("评论已删除（移到回收站）。", "success")
+    flash(_("评论已删除（移到回收站）。"), "success")
     return redirect(url_for("blog.post", slug=post.slug, _anchor="comments"))
