@@ -20,6 +20,7 @@ Usage: ``.venv/bin/python bench/search_bench.py [--docs 10000] [--queries 200]
 """
 
 import argparse
+import hashlib
 import json
 import logging
 import math
@@ -95,6 +96,25 @@ def latency_summary(seconds):
     }
 
 
+def source_hashes():
+    """``{path: sha256}`` of the application's Python source (blogapp/ and plugins/)."""
+    return {
+        str(path.relative_to(ROOT)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for folder in ("blogapp", "plugins") for path in sorted((ROOT / folder).rglob("*.py"))
+    }
+
+
+def code_fingerprint(hashes=None):
+    """One short hash for all of :func:`source_hashes`."""
+    hashes = source_hashes() if hashes is None else hashes
+    return hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def changed_files(before, after):
+    return sorted(path for path in before.keys() | after.keys()
+                  if before.get(path) != after.get(path))
+
+
 def dir_size_mib(path):
     total = sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
     return total / (1024 * 1024)
@@ -105,13 +125,16 @@ class Phases:
 
     def __init__(self):
         self.seconds = {}
+        self.load = {}  # 1-minute load average at the end of each phase
 
     def run(self, name, func, *args, **kwargs):
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
         result = func(*args, **kwargs)
         self.seconds[name] = time.perf_counter() - started
-        print(f"[bench] {name}: {self.seconds[name]:.2f} s", file=sys.stderr, flush=True)
+        self.load[name] = round(os.getloadavg()[0], 2)
+        print(f"[bench] {name}: {self.seconds[name]:.2f} s (load {self.load[name]})",
+              file=sys.stderr, flush=True)
         return result
 
 
@@ -134,37 +157,51 @@ def ours_queries(service, queries):
     return seconds, with_hits
 
 
+# The service methods through which the search index does work during an import, whether
+# per commit (apply) or batched at the end (catch_up, rebuild); document = analysis.
+INDEX_METHODS = ("apply", "catch_up", "rebuild", "document")
+
+
 def import_corpus(app, corpus_dir):
     """Import through ``flask import-posts``' code path; time the index work inside it.
 
-    Every import commit runs the search sync hooks: ``service.document`` (analysis, in
-    ``after_flush_postexec``) and ``service.apply`` (the Whoosh write, after the commit).
-    Both are wrapped on the instance for the duration of the import only.
+    The search sync hooks run on every import commit (or once at the end of a batched
+    import). The service's index methods are wrapped on the instance for the duration
+    of the import only: ``index_s`` is the time spent inside any of them (outermost
+    calls), ``<method>_s`` the time inside each (nested calls included).
     """
     from blogapp.cli.content import import_directory
 
     service = app.extensions["search"]
-    stats = {"document_s": 0.0, "apply_s": 0.0, "apply_calls": 0}
+    stats = {"index_s": 0.0, **{f"{name}_s": 0.0 for name in INDEX_METHODS},
+             **{f"{name}_calls": 0 for name in INDEX_METHODS}}
+    depth = [0]
 
     def timed(name, func):
         def wrapper(*args, **kwargs):
+            depth[0] += 1
             started = time.perf_counter()
             try:
                 return func(*args, **kwargs)
             finally:
-                stats[f"{name}_s"] += time.perf_counter() - started
-                if name == "apply":
-                    stats["apply_calls"] += 1
+                spent = time.perf_counter() - started
+                depth[0] -= 1
+                stats[f"{name}_s"] += spent
+                stats[f"{name}_calls"] += 1
+                if depth[0] == 0:
+                    stats["index_s"] += spent
         return wrapper
 
-    service.document = timed("document", service.document)
-    service.apply = timed("apply", service.apply)
+    wrapped = [name for name in INDEX_METHODS if hasattr(service, name)]
+    for name in wrapped:
+        setattr(service, name, timed(name, getattr(service, name)))
     started = time.perf_counter()
     try:
         with app.app_context():
             counts = import_directory(corpus_dir)
     finally:
-        del service.document, service.apply
+        for name in wrapped:
+            delattr(service, name)
     stats["total_s"] = time.perf_counter() - started
     stats["counts"] = counts
     return stats
@@ -196,6 +233,7 @@ def profile_rebuild(app, out_dir, stamp, top=15):
         profiler.enable()
         service.rebuild(db.session)
         profiler.disable()
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     path = Path(out_dir) / f"rebuild-{stamp}.prof"
     profiler.dump_stats(path)
     stream = io.StringIO()
@@ -317,10 +355,31 @@ class BaselineSearcher:
         self.ix.close()
 
 
+def interleaved_queries(service, base_searcher, warmup, queries):
+    """Warm both up, then time each query on both sides, alternating which goes first."""
+    ours_queries(service, warmup)
+    base_searcher.queries(warmup)
+    ours_s, base_s, ours_hits, base_hits = [], [], 0, 0
+    for i, text in enumerate(queries):
+        order = ("ours", "baseline") if i % 2 == 0 else ("baseline", "ours")
+        for side in order:
+            if side == "ours":
+                seconds, hits = ours_queries(service, [text])
+                ours_s += seconds
+                ours_hits += hits
+            else:
+                seconds, hits = base_searcher.queries([text])
+                base_s += seconds
+                base_hits += hits
+    return ({**latency_summary(ours_s), "with_hits": ours_hits},
+            {**latency_summary(base_s), "with_hits": base_hits})
+
+
 # -- fresh-process workers (RSS) ----------------------------------------------------------
 def worker(args):
     """Open the existing index, run warm-up + queries, print RSS and latency as JSON."""
     start_rss = rss_current_mib()
+    fingerprint = code_fingerprint()
     spec = json.loads(Path(args.query_file).read_text(encoding="utf-8"))
     if args.worker == "ours":
         app = make_app(args.instance)
@@ -334,6 +393,7 @@ def worker(args):
         seconds, with_hits = searcher.queries(spec["queries"])
     report = {"rss_peak_mib": rss_peak_mib(), "rss_current_mib": rss_current_mib(),
               "rss_hwm_mib": rss_hwm_mib(), "rss_at_start_mib": start_rss,
+              "code_fingerprint": fingerprint,
               "with_hits": with_hits, **latency_summary(seconds)}
     print(json.dumps(report))
     return 0
@@ -398,6 +458,7 @@ def machine_facts():
         except PackageNotFoundError:
             versions[dist] = None
     return {
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "cpu": cpu,
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)),
@@ -439,9 +500,10 @@ def figure_rows(data):
             "ms", ours["latency_after_saves"]["p50_ms"], base["latency"]["p50_ms"], "—", None),
         row(f"query p99 after the saves ({ours['latency_after_saves']['segments']} segments)",
             "ms", ours["latency_after_saves"]["p99_ms"], base["latency"]["p99_ms"], "—", None),
-        row("import incl. per-post index updates", "s", ours["import"]["total_s"], None, "—", None),
-        row("  of which index writes (service.apply)", "s", ours["import"]["apply_s"], None, "—",
-            None),
+        row("import (import-posts, incl. search index)", "s", ours["import"]["total_s"], None,
+            "—", None),
+        row("  of which search index (apply/catch_up/rebuild)", "s", ours["import"]["index_s"],
+            None, "—", None),
         row("  of which analysis (service.document)", "s", ours["import"]["document_s"], None,
             "—", None),
     ]
@@ -488,9 +550,25 @@ def markdown_table(rows):
 
 def facts_lines(data):
     m, p, o, b = data["machine"], data["params"], data["ours"], data["baseline"]
+    fp = data["code_fingerprints"]
+    code = (f"code (blogapp/, plugins/): {fp['start']}" if not data["code_changed_during_run"]
+            else "WARNING: the application's source changed during the run ("
+            + ", ".join(f"{k} {v}" for k, v in fp.items()) + "; files: "
+            + (", ".join(data["code_files_changed_during_run"]) or "changed back") + ")")
+    imp = o["import"]
+    busiest = max(data["phases_load1"].items(), key=lambda item: item[1])
+    busy = []
+    if busiest[1] > m["usable_cores"]:
+        busy = [f"WARNING: 1-minute load average reached {busiest[1]} (after '{busiest[0]}') on "
+                f"{m['usable_cores']} usable cores: other processes competed for the CPU, "
+                "timings are noisy (latency is interleaved, builds are not)"]
     return [
+        code,
+        *busy,
         f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), "
-        f"{m['ram_gib']} GiB RAM, Python {m['python']} ({m['platform']})",
+        f"{m['ram_gib']} GiB RAM, Python {m['python']} ({m['platform']}); load average "
+        f"{'/'.join(map(str, m['load_average_at_start']))} at start, "
+        f"{'/'.join(map(str, m['load_average']))} at end",
         "packages: " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()),
         f"corpus: {p['docs']} docs, {p['corpus_mib']:.1f} MiB Markdown, seed {p['seed']}; "
         f"{p['queries']} queries after {p['warmup_queries']} warm-up queries, per_page {PER_PAGE}",
@@ -502,6 +580,8 @@ def facts_lines(data):
         f"baseline p50 {b['rss']['p50_ms']:.2f} ms / p99 {b['rss']['p99_ms']:.2f} ms; "
         f"VmHWM ours {o['rss']['rss_hwm_mib']:.1f} MiB, baseline {b['rss']['rss_hwm_mib']:.1f} MiB; "
         f"interpreter at start {o['rss']['rss_at_start_mib']:.1f} MiB",
+        "index work during import (s, calls): " + ", ".join(
+            f"{name} {imp[name + '_s']:.2f} ({imp[name + '_calls']})" for name in INDEX_METHODS),
         "save → searchable trials (s): "
         + ", ".join(f"{t['searchable_s']:.3f} (commit {t['commit_s']:.3f})"
                     for t in o["save_to_searchable"]),
@@ -514,7 +594,8 @@ def write_reports(data, rows, out_dir, stamp):
     json_path = out_dir / f"search-{stamp}.json"
     json_path.write_text(json.dumps({**data, "figures": rows}, ensure_ascii=False, indent=2) + "\n",
                          encoding="utf-8")
-    phases = "\n".join(f"| {name} | {secs:.2f} |" for name, secs in data["phases_s"].items())
+    phases = "\n".join(f"| {name} | {secs:.2f} | {data['phases_load1'].get(name, '')} |"
+                       for name, secs in data["phases_s"].items())
     md = "\n".join([
         f"# Search benchmark {stamp}",
         "",
@@ -525,8 +606,8 @@ def write_reports(data, rows, out_dir, stamp):
         "",
         *(f"- {line}" for line in facts_lines(data)),
         "",
-        "| phase | seconds |",
-        "|---|---|",
+        "| phase | seconds | load average after |",
+        "|---|---|---|",
         phases,
         "",
     ])
@@ -558,6 +639,9 @@ def parse_args(argv=None):
 
 def run(args, workdir, launcher, started):
     phases = Phases()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    hashes_at_start = source_hashes()
+    fingerprint = code_fingerprint(hashes_at_start)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     corpus_dir, instance = workdir / "corpus", workdir / "instance"
     baseline_dir = workdir / "baseline-index"
@@ -592,49 +676,56 @@ def run(args, workdir, launcher, started):
         prof_path, top = phases.run("ours: profiled reindex", profile_rebuild, app, args.out, stamp)
         profile = {"file": str(prof_path), "top_cumulative_blogapp": top}
 
+    # The baseline is built right after our reindex, and the two query loops are
+    # interleaved, so that a change in machine load affects both sides alike.
+    texts = phases.run("baseline: read post texts", read_post_texts, app)
+    built = phases.run("baseline: index build", baseline_build, baseline_dir, texts)
+
+    def interleaved_latency():
+        searcher = BaselineSearcher(baseline_dir)
+        try:
+            with app.app_context():
+                return interleaved_queries(service, searcher, warmup, queries)
+        finally:
+            searcher.close()
+
+    ours_lat, base_lat = phases.run("ours + baseline: queries (interleaved)", interleaved_latency)
+    ours_rss = phases.run("ours: fresh query process", run_worker, launcher, "ours",
+                          query_file, instance=instance)
+    base_rss = phases.run("baseline: fresh query process", run_worker, launcher,
+                          "baseline", query_file, index=baseline_dir)
+    saves = phases.run("ours: save → searchable", save_to_searchable, app, args.seed)
+
+    # The saves left small extra segments (and deletions) in the index, as real use does.
     def ours_latency():
         with app.app_context():
             ours_queries(service, warmup)
             return ours_queries(service, queries)
 
-    seconds, with_hits = phases.run("ours: queries", ours_latency)
-    ours_lat = {**latency_summary(seconds), "with_hits": with_hits}
-    ours_rss = phases.run("ours: fresh query process", run_worker, launcher, "ours",
-                          query_file,
-                          instance=instance)
-    saves = phases.run("ours: save → searchable", save_to_searchable, app, args.seed)
-    # The saves left small extra segments (and deletions) in the index, as real use does.
     seconds, with_hits = phases.run("ours: queries after the saves", ours_latency)
     ours_lat_after = {**latency_summary(seconds), "with_hits": with_hits,
                       "segments": segment_count(service)}
 
-    texts = phases.run("baseline: read post texts", read_post_texts, app)
-    built = phases.run("baseline: index build", baseline_build, baseline_dir, texts)
-
-    def baseline_latency():
-        searcher = BaselineSearcher(baseline_dir)
-        try:
-            searcher.queries(warmup)
-            return searcher.queries(queries)
-        finally:
-            searcher.close()
-
-    seconds, with_hits = phases.run("baseline: queries", baseline_latency)
-    base_lat = {**latency_summary(seconds), "with_hits": with_hits}
-    base_rss = phases.run("baseline: fresh query process", run_worker, launcher,
-                          "baseline", query_file,
-                          index=baseline_dir)
-
     phases.seconds["total"] = time.perf_counter() - started
+    machine = machine_facts()
+    machine["load_average_at_start"] = load_at_start
+    hashes_at_end = source_hashes()
+    fingerprints = {"start": fingerprint, "ours worker": ours_rss["code_fingerprint"],
+                    "baseline worker": base_rss["code_fingerprint"],
+                    "end": code_fingerprint(hashes_at_end)}
     data = {
         "timestamp": stamp,
         "params": {"docs": args.docs, "queries": len(queries), "seed": args.seed,
                    "warmup_queries": len(warmup), "corpus_mib": corpus_bytes / 1024 / 1024},
-        "machine": machine_facts(),
+        "machine": machine,
         "ours": {"import": imported, "reindex": rebuilt, "latency": ours_lat, "rss": ours_rss,
                  "save_to_searchable": saves, "latency_after_saves": ours_lat_after},
         "baseline": {"build": built, "latency": base_lat, "rss": base_rss},
         "phases_s": phases.seconds,
+        "phases_load1": phases.load,
+        "code_fingerprints": fingerprints,
+        "code_changed_during_run": len(set(fingerprints.values())) > 1,
+        "code_files_changed_during_run": changed_files(hashes_at_start, hashes_at_end),
         "profile": profile,
     }
     rows = figure_rows(data)
@@ -644,7 +735,9 @@ def run(args, workdir, launcher, started):
     for line in facts_lines(data):
         print(line)
     print()
-    print("phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.seconds.items()))
+    print("phases (s, load after): " + ", ".join(
+        f"{k} {v:.2f}" + (f" ({phases.load[k]})" if k in phases.load else "")
+        for k, v in phases.seconds.items()))
     if profile:
         print()
         print(f"profiled reindex ({profile['file']}), top cumulative under blogapp/:")
