@@ -24,6 +24,17 @@ def init_app(app):
             event.listen(engine, "connect", _tune_sqlite)
 
 
+def listen_on_session(**handlers):
+    """Attach session event handlers (``after_commit=fn``, ...) once per process.
+
+    ``db.session`` is shared by every app in the process, so handlers look up their app
+    through ``current_app``; registering twice would run them twice.
+    """
+    for name, handler in handlers.items():
+        if not event.contains(db.session, name, handler):
+            event.listen(db.session, name, handler)
+
+
 def create_schema():
     """Create every table that does not exist yet (core and plugin models)."""
     from . import models  # noqa: F401  (registers the core tables)

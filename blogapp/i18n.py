@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
 from flask import current_app, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext  # noqa: F401
+from flask_babel import Babel, force_locale, get_locale
 
 LANGUAGES = ("zh", "en")
 COOKIE_NAME = "lang"

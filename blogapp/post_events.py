@@ -8,9 +8,9 @@ changes are collected in ``after_flush`` and announced in ``after_commit``. Hook
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
-from .extensions import db
+from .database import listen_on_session
 from .models import Post
 
 _KEY = "post_events"
@@ -66,13 +66,6 @@ def after_rollback(session):
     session.info.pop(_KEY, None)
 
 
-_registered = False
-
-
 def init_app(app):
-    global _registered
-    if not _registered:
-        event.listen(db.session, "after_flush", after_flush)
-        event.listen(db.session, "after_commit", after_commit)
-        event.listen(db.session, "after_rollback", after_rollback)
-        _registered = True
+    listen_on_session(after_flush=after_flush, after_commit=after_commit,
+                      after_rollback=after_rollback)

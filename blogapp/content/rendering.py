@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import markdown
 from markdown.extensions.toc import slugify_unicode
 
-from .sanitize import ARTICLE, clean_html
+from .sanitize import clean_html
 
 # WordPress' excerpt marker; authors type it with stray spaces or capitals too.
 MORE_MARKER = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.IGNORECASE | re.MULTILINE)

@@ -7,9 +7,9 @@ The index only ever sees committed data, and a failed transaction leaves no trac
 """
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
-from ..extensions import db
+from ..database import listen_on_session
 from ..models import Category, Post, Tag, User
 from .documents import is_indexable
 
@@ -87,15 +87,7 @@ def after_rollback(session):
     session.info.pop(_KEY, None)
 
 
-_registered = False
-
-
 def register(app):
-    """Listen on the shared session once per process; each app finds its own service."""
-    global _registered
-    if not _registered:
-        event.listen(db.session, "after_flush", after_flush)
-        event.listen(db.session, "after_flush_postexec", after_flush_postexec)
-        event.listen(db.session, "after_commit", after_commit)
-        event.listen(db.session, "after_rollback", after_rollback)
-        _registered = True
+    """Listen on the shared session; each app finds its own search service."""
+    listen_on_session(after_flush=after_flush, after_flush_postexec=after_flush_postexec,
+                      after_commit=after_commit, after_rollback=after_rollback)

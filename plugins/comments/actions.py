@@ -6,8 +6,16 @@ from blogapp.extensions import db
 from blogapp.plugins import plugin_manager
 
 from .models import Comment
+from .sanitize import render_comment
 
 ACTIONS = {"approve": "approved", "spam": "spam", "trash": "trash", "pending": "pending"}
+
+
+def edit_body(comment, text):
+    """Replace a comment's text (re-sanitized) and commit."""
+    comment.body_raw = text
+    comment.body_html = render_comment(text)
+    db.session.commit()
 
 
 def change_status(ids, action):

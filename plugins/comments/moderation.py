@@ -7,10 +7,9 @@ from flask_babel import lazy_gettext, ngettext
 from blogapp.auth.permissions import role_required
 from blogapp.extensions import db
 
-from .actions import ACTIONS, change_status
+from .actions import ACTIONS, change_status, edit_body
 from .forms import CommentEditForm
 from .models import MAX_ID, STATUSES, Comment, parse_id
-from .sanitize import render_comment
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation", template_folder="templates")
 
@@ -56,9 +55,7 @@ def edit(comment_id):
         abort(404, description=_("找不到这条评论。"))
     form = CommentEditForm(body=comment.body_raw)
     if form.validate_on_submit():
-        comment.body_raw = form.body.data
-        comment.body_html = render_comment(form.body.data)
-        db.session.commit()
+        edit_body(comment, form.body.data)
         flash(_("评论已修改。"), "success")
         return redirect(url_for("moderation.queue", status=comment.status))
     return render_template("comments/edit.html", form=form, comment=comment), 400 if form.errors else 200

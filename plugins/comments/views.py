@@ -10,6 +10,7 @@ from blogapp.models import Post
 from blogapp.plugins import plugin_manager
 
 from . import tokens
+from .actions import edit_body
 from .forms import CommentEditForm, CommentForm
 from .models import MAX_DEPTH, MAX_ID, Comment, comments_closed, parse_id
 from .policy import judge
@@ -114,9 +115,7 @@ def edit(comment_id):
     comment = _own_comment(comment_id)
     form = CommentEditForm(body=comment.body_raw)
     if form.validate_on_submit():
-        comment.body_raw = form.body.data
-        comment.body_html = render_comment(form.body.data)
-        db.session.commit()
+        edit_body(comment, form.body.data)
         flash(_("评论已修改。"), "success")
         return redirect(url_for("blog.post", slug=comment.post.slug, _anchor=f"comment-{comment.id}"))
     status = 400 if form.errors else 200
