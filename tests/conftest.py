@@ -113,3 +113,23 @@ def login(client, username, password=PASSWORD):
     return client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token}
     )
+
+
+def make_app(tmp_path, **config):
+    """An app of its own (CSRF on), for settings that are read at start-up."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SEARCH_AUTO_REBUILD": False, **config},
+                     instance_path=tmp_path)
+    with app.app_context():
+        create_schema()
+    return app
+
+
+@pytest.fixture(scope="module")
+def payloads():
+    """The 6,613 lines of the shared XSS payload list."""
+    path = shared_path("fixtures", "xss", "xss-payload-list.txt")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    assert len(lines) == 6613
+    return lines

@@ -26,8 +26,6 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import shared_path
-
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
@@ -111,16 +109,6 @@ def _browser_prerequisites():
         if os.environ.get("CI") == "true":
             pytest.fail(problem + " (required under CI)")
         pytest.skip(problem)
-
-
-@pytest.fixture(scope="module")
-def payloads():
-    path = shared_path("fixtures", "xss", "xss-payload-list.txt")
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    assert len(lines) == 6613
-    return lines
 
 
 @pytest.fixture(scope="module")

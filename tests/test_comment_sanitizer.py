@@ -12,7 +12,7 @@ import pytest
 
 from blogapp.extensions import db
 from comment_helpers import new_comment_id, parse, post_comment, unsafe_parts
-from conftest import csrf_token, shared_path
+from conftest import csrf_token
 from plugins.comments.sanitize import LINK_REL, TAGS, clean_name, render_comment, safe_url
 
 SLUG = "xss-target"
@@ -25,16 +25,6 @@ THREAD_TAGS = {"ol", "li", "div", "span", "time", "a"}
 def comments_plugin_alone(monkeypatch):
     """Load only this plugin: others (antispam's rate limit, ...) are tested on their own."""
     monkeypatch.setenv("BLOGAPP_PLUGINS", '["comments"]')
-
-
-@pytest.fixture(scope="module")
-def payloads():
-    path = shared_path("fixtures", "xss", "xss-payload-list.txt")
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    assert len(lines) == 6613
-    return lines
 
 
 # -- Markdown that must survive -----------------------------------------------------------------

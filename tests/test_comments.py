@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from blogapp import create_app
-from blogapp.database import create_schema
 from blogapp.extensions import db
 from blogapp.models import Post, User
 from comment_helpers import (article, comment_count, comment_parents, comment_row,
                              new_comment_id, parse, post_comment, set_status, shown_comment_ids)
-from conftest import csrf_token, login
+from conftest import csrf_token, login, make_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SLUG = "pod-lifecycle"
@@ -36,14 +34,6 @@ def blog(app, make_user, make_post):
     make_post("secret-draft", writer, title="草稿", status="draft")
     return {"writer": writer, "post": post_id, "other": other_id}
 
-
-def make_app(tmp_path, **config):
-    """An app of its own (as in test_plugins), CSRF on, for settings read at start-up."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SEARCH_AUTO_REBUILD": False, **config},
-                     instance_path=tmp_path)
-    with app.app_context():
-        create_schema()
-    return app
 
 
 def approved(app, client, slug=SLUG, **fields):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from blogapp import create_app, hookspecs
+from blogapp import hookspecs
 from blogapp import plugins as plugin_system
-from blogapp.database import create_schema
 from blogapp.extensions import db
 from blogapp.models import Post
+from conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -39,13 +39,6 @@ def sample_folder(monkeypatch):
     monkeypatch.setattr(plugin_system, "BUNDLED_DIR", FIXTURES / "sample_plugins")
     monkeypatch.setattr(plugin_system, "BUNDLED_PACKAGE", "sample_plugins")
 
-
-def make_app(tmp_path, **config):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SEARCH_AUTO_REBUILD": False, **config},
-                     instance_path=tmp_path)
-    with app.app_context():
-        create_schema()
-    return app
 
 
 def test_folder_plugin_is_discovered_and_contributes(sample_folder, tmp_path):

@@ -8,7 +8,7 @@ from feedgen.feed import FeedGenerator
 
 from ..extensions import db
 from ..models import Category, Post, Tag, User
-from .queries import visible_posts
+from .queries import term_or_404, visible_posts
 
 bp = Blueprint("feeds", __name__)
 FEED_SIZE = 20
@@ -68,18 +68,14 @@ def author_feed(username):
 
 @bp.route("/category/<slug>/feed.atom")
 def category_feed(slug):
-    category = db.session.scalar(db.select(Category).filter_by(slug=slug.lower()))
-    if category is None:
-        abort(404, description=_("没有这个分类。"))
+    category = term_or_404(Category, slug, _("没有这个分类。"))
     return _feed(_site_title(category.name), url_for("blog.category", slug=category.slug, _external=True),
                  request.url, visible_posts().where(Post.category_id == category.id))
 
 
 @bp.route("/tag/<slug>/feed.atom")
 def tag_feed(slug):
-    tag = db.session.scalar(db.select(Tag).filter_by(slug=slug.lower()))
-    if tag is None:
-        abort(404, description=_("没有这个标签。"))
+    tag = term_or_404(Tag, slug, _("没有这个标签。"))
     return _feed(_site_title(tag.name), url_for("blog.tag", slug=tag.slug, _external=True),
                  request.url, visible_posts().where(Post.tags.contains(tag)))
 

@@ -24,6 +24,14 @@ def visible_posts():
     )
 
 
+def term_or_404(model, slug, message):
+    """The Category or Tag whose slug is ``slug`` (any case), or a 404 saying ``message``."""
+    term = db.session.scalar(db.select(model).filter_by(slug=slug.lower()))
+    if term is None:
+        abort(404, description=message)
+    return term
+
+
 def requested_page():
     """The ``page`` query parameter: non-numbers mean page 1, impossible numbers 404."""
     page = request.args.get("page", 1, type=int)

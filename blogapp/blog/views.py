@@ -8,7 +8,7 @@ from ..extensions import db
 from ..i18n import month_name
 from ..models import Category, Post, Tag, User
 from .legacy import redirect_for_query
-from .queries import month_range, paginate, visible_posts
+from .queries import month_range, paginate, term_or_404, visible_posts
 
 bp = Blueprint("blog", __name__)
 
@@ -53,18 +53,14 @@ def author(username):
 
 @bp.route("/category/<slug>")
 def category(slug):
-    category = db.session.scalar(db.select(Category).filter_by(slug=slug.lower()))
-    if category is None:
-        abort(404, description=_("没有这个分类。"))
+    category = term_or_404(Category, slug, _("没有这个分类。"))
     return _archive("category", category.name, visible_posts().where(Post.category_id == category.id),
                     feed_url=url_for("feeds.category_feed", slug=category.slug))
 
 
 @bp.route("/tag/<slug>")
 def tag(slug):
-    tag = db.session.scalar(db.select(Tag).filter_by(slug=slug.lower()))
-    if tag is None:
-        abort(404, description=_("没有这个标签。"))
+    tag = term_or_404(Tag, slug, _("没有这个标签。"))
     return _archive("tag", tag.name, visible_posts().where(Post.tags.contains(tag)),
                     feed_url=url_for("feeds.tag_feed", slug=tag.slug))
 
