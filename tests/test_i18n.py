@@ -19,7 +19,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
-from conftest import csrf_token, login
+from conftest import csrf_token, login, make_app
 
 from blogapp.extensions import db
 from blogapp.models import Post, User
@@ -288,15 +288,8 @@ def test_dates_follow_the_locale_in_the_site_timezone(app, client, site):
 
 
 def test_english_as_the_site_default(tmp_path):
-    from blogapp import create_app
-
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SEARCH_AUTO_REBUILD": False,
-                      "BABEL_DEFAULT_LOCALE": "en"}, instance_path=tmp_path / "instance")
+    app = make_app(tmp_path / "instance", BABEL_DEFAULT_LOCALE="en")
     try:
-        with app.app_context():
-            from blogapp.database import create_schema
-
-            create_schema()
         html = app.test_client().get("/").get_data(as_text=True)
         assert '<html lang="en">' in html and "K8s Notes" in html and untranslated(html) == []
         response = app.test_client().get("/", headers={"Accept-Language": "zh-CN"})
@@ -310,15 +303,8 @@ def test_english_as_the_site_default(tmp_path):
 
 
 def test_a_site_name_of_its_own_is_not_translated(tmp_path):
-    from blogapp import create_app
-
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SEARCH_AUTO_REBUILD": False,
-                      "SITE_NAME": "我的 100% 笔记"}, instance_path=tmp_path / "instance")
+    app = make_app(tmp_path / "instance", SITE_NAME="我的 100% 笔记")
     try:
-        with app.app_context():
-            from blogapp.database import create_schema
-
-            create_schema()
         html = app.test_client().get("/?lang=en").get_data(as_text=True)
         assert "我的 100% 笔记" in html
     finally:
