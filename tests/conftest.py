@@ -124,6 +124,38 @@ def make_app(tmp_path, **config):
     return app
 
 
+def _service(cls):
+    """Start a throwaway server; skip when it is not installed, except under CI."""
+    from services import ServiceUnavailable
+
+    try:
+        return cls()
+    except ServiceUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{exc} (required under CI; .ci/run installs it)")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session; ``.url`` is a SQLAlchemy URL."""
+    from services import PostgresServer
+
+    server = _service(PostgresServer)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real Redis server for the session; ``.url`` is ``redis://127.0.0.1:PORT/0``."""
+    from services import RedisServer
+
+    server = _service(RedisServer)
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="module")
 def payloads():
     """The 6,613 lines of the shared XSS payload list."""
