@@ -1,6 +1,8 @@
 """Flask extension objects, created unbound here and bound in ``create_app``."""
 
+from flask_caching import Cache
 from flask_login import LoginManager
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
@@ -13,3 +15,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Schema migrations (Alembic); bound in database.init_app.
+migrate = Migrate()
+# Anonymous page cache; bound in caching.init_app.
+cache = Cache()
