@@ -1,9 +1,19 @@
-"""Database setup: binds Flask-SQLAlchemy and tunes SQLite connections."""
+"""Database setup: binds Flask-SQLAlchemy and Flask-Migrate, tunes SQLite connections."""
 
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
 
-from .extensions import db
+from .extensions import db, migrate
+
+# Flask-Migrate's default ``migrations/`` is relative to the working directory; anchor it to
+# the checkout so ``flask db ...`` works from anywhere (the package is installed editable).
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _tune_sqlite(dbapi_connection, connection_record):
@@ -22,6 +32,44 @@ def init_app(app):
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
+    migrate.init_app(
+        app, db, directory=str(MIGRATIONS_DIR),
+        # Batch operations (copy-and-move tables) are how SQLite alters a table; rendering
+        # them everywhere keeps a revision generated against PostgreSQL usable on SQLite.
+        render_as_batch=True,
+        compare_type=True,
+        include_object=include_object,
+        render_item=render_item,
+    )
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Autogenerate filter: leave alone tables the database has but the models do not.
+
+    Plugin models exist only when their plugin is loaded, so a site that blocks a plugin
+    must never be offered a DROP of that plugin's tables (and its data).
+    """
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
+def render_item(type_, obj, autogen_context):
+    """Autogenerate writes a column of a custom type (``UTCDateTime``) as the plain type
+    it stores, so revision files never import application code that may change."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
+def schema_differences():
+    """What autogenerate would change: ``[]`` when the models and the database agree."""
+    from . import models  # noqa: F401  (registers the core tables)
+
+    # The same comparison options ``flask db migrate`` uses for this app.
+    configured = current_app.extensions["migrate"].configure_args
+    options = {key: configured[key] for key in ("compare_type", "include_object")}
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts=options)
+        return compare_metadata(context, db.metadata)
 
 
 def listen_on_session(**handlers):
