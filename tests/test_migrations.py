@@ -1,0 +1,238 @@
+"""Schema migrations: ``flask db upgrade`` / ``flask init-db`` build the schema the models
+describe, on SQLite and PostgreSQL, adopt databases made before migrations without losing
+a row, and migrate SQLite tables without cascading deletes or half-applied revisions."""
+
+import shutil
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from blogapp import create_app
+from blogapp.database import MIGRATIONS_DIR, create_schema
+from blogapp.extensions import db
+
+
+def head_revision():
+    (head,) = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()  # one linear history
+    return head
+
+
+@pytest.fixture
+def build_app(tmp_path):
+    """``build_app(url, **config)``: an app on database ``url`` with every bundled plugin,
+    so all plugin models are in the metadata; closed after the test."""
+    apps = []
+
+    def build(url, **config):
+        app = create_app(
+            {"TESTING": True, "SECRET_KEY": "x", "SEARCH_AUTO_REBUILD": False,
+             "SQLALCHEMY_DATABASE_URI": url, "PLUGINS": None, "BLOCKED_PLUGINS": [], **config},
+            instance_path=tmp_path / f"instance{len(apps)}",
+        )
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["search"].close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'blog.sqlite'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty PostgreSQL database of its own."""
+    server = sa.make_url(postgres_server.url)
+    name = "mig_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.dispose()
+
+
+def differences(app):
+    """What ``flask db migrate`` would generate, with the options the app configured."""
+    options = app.extensions["migrate"].configure_args
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": options["compare_type"],
+            "include_object": options["include_object"],
+        })
+        return compare_metadata(context, db.metadata)
+
+
+def table_names(app):
+    with app.app_context():
+        return set(sa.inspect(db.engine).get_table_names())
+
+
+def current_revision(app):
+    with app.app_context(), db.engine.connect() as connection:
+        return connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+
+
+def count(app, table):
+    with app.app_context(), db.engine.connect() as connection:
+        return connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+
+
+def add_content(app):
+    """A user, a tagged post and a comment on it, through the models."""
+    from blogapp.models import Post, Tag, User
+    from plugins.comments.models import Comment
+
+    with app.app_context():
+        user = User(username="alice", role="author")
+        post = Post(slug="pods", title="Pods", body="*pods*", author=user, status="published",
+                    published_at=datetime(2024, 5, 1, tzinfo=timezone.utc))
+        post.tags = [Tag.get_or_create("k8s")]
+        db.session.add(Comment(post=post, author_name="Bob", author_email="b@example.org",
+                               body_raw="hi", body_html="<p>hi</p>", status="approved"))
+        db.session.commit()
+
+
+def assert_upgrade_builds_the_models(app):
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert table_names(app) == {t.name for t in db.metadata.sorted_tables} | {"alembic_version"}
+    assert {"users", "posts", "comments", "comment_threads", "comment_imports"} <= table_names(app)
+    assert current_revision(app) == head_revision()
+    assert differences(app) == []
+    # The operator's own check says the same.
+    assert app.test_cli_runner().invoke(args=["db", "check"]).exit_code == 0
+
+
+def test_upgrade_on_empty_sqlite_matches_the_models(build_app, sqlite_url):
+    app = build_app(sqlite_url)
+    assert_upgrade_builds_the_models(app)
+    add_content(app)  # the migrated schema takes real content
+    assert count(app, "comments") == 1
+
+
+def test_upgrade_on_empty_postgresql_matches_the_models(build_app, postgres_url):
+    app = build_app(postgres_url)
+    assert_upgrade_builds_the_models(app)
+    add_content(app)
+    assert count(app, "post_tags") == 1
+
+
+def test_init_db_adopts_a_database_made_before_migrations(build_app, sqlite_url):
+    old = build_app(sqlite_url)
+    with old.app_context():
+        create_schema()  # what init-db did before migrations
+        # ... on a site that had the comments plugin off: its tables were never made.
+        with db.engine.begin() as connection:
+            for table in ("comment_imports", "comment_threads", "comments"):
+                connection.exec_driver_sql(f"DROP TABLE {table}")
+    add_post_only(old)
+
+    app = build_app(sqlite_url)
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Adopting a database made before migrations" in result.output
+    assert f"Database ready (revision {head_revision()})" in result.output
+    assert count(app, "posts") == 1 and count(app, "users") == 1 and count(app, "post_tags") == 1
+    assert "comments" in table_names(app)
+    assert differences(app) == []
+
+    again = app.test_cli_runner().invoke(args=["init-db"])
+    assert again.exit_code == 0 and "Adopting" not in again.output
+    assert count(app, "posts") == 1
+
+
+def add_post_only(app):
+    from blogapp.models import Post, Tag, User
+
+    with app.app_context():
+        post = Post(slug="old", title="Old", body="x", author=User(username="old"))
+        post.tags = [Tag.get_or_create("etcd")]
+        db.session.add(post)
+        db.session.commit()
+
+
+def test_downgrade_to_base_and_upgrade_again(build_app, sqlite_url):
+    app = build_app(sqlite_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
+    assert table_names(app) == {"alembic_version"}
+    assert current_revision(app) is None
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert differences(app) == []
+
+
+def test_autogenerate_never_offers_to_drop_tables_it_does_not_know(build_app, sqlite_url):
+    app = build_app(sqlite_url)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context(), db.engine.begin() as connection:
+        # A table of a plugin that this site does not load (so not in the metadata).
+        connection.exec_driver_sql("CREATE TABLE gallery_photos (id INTEGER PRIMARY KEY)")
+    assert differences(app) == []
+
+
+def migrations_with(tmp_path, name, body):
+    """A copy of migrations/ with one more revision on top of head."""
+    directory = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, directory, ignore=shutil.ignore_patterns("__pycache__"))
+    (directory / "versions" / f"{name}.py").write_text(
+        f"from alembic import op\nimport sqlalchemy as sa\n\n"
+        f"revision = {name!r}\ndown_revision = {head_revision()!r}\n"
+        f"branch_labels = None\ndepends_on = None\n\n{body}\n\ndef downgrade():\n    pass\n")
+    return str(directory)
+
+
+def test_sqlite_table_rebuild_keeps_rows_of_referencing_tables(build_app, sqlite_url, tmp_path):
+    app = build_app(sqlite_url)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    add_content(app)
+    # A batch migration copies ``posts`` to a new table and drops the old one; with foreign
+    # keys on, that drop would cascade to comments, tags and legacy ids.
+    directory = migrations_with(tmp_path, "rebuild_posts", (
+        "def upgrade():\n"
+        "    with op.batch_alter_table('posts', recreate='always') as batch:\n"
+        "        batch.add_column(sa.Column('note', sa.String(20), nullable=True))\n"))
+    result = app.test_cli_runner().invoke(args=["db", "upgrade", "-d", directory])
+    assert result.exit_code == 0, result.output
+    assert current_revision(app) == "rebuild_posts"
+    assert count(app, "comments") == 1 and count(app, "post_tags") == 1
+    with app.app_context(), db.engine.connect() as connection:
+        # Foreign keys are enforced again on the pooled connection afterwards.
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_failed_sqlite_migration_changes_nothing(build_app, sqlite_url, tmp_path):
+    app = build_app(sqlite_url)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    add_content(app)
+    directory = migrations_with(tmp_path, "half_done", (
+        "def upgrade():\n"
+        "    op.create_table('scratch', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "    op.execute('DELETE FROM comments')\n"
+        "    op.execute('INSERT INTO no_such_table VALUES (1)')\n"))
+    result = app.test_cli_runner().invoke(args=["db", "upgrade", "-d", directory])
+    assert result.exit_code != 0
+    assert current_revision(app) == head_revision()
+    assert "scratch" not in table_names(app)
+    assert count(app, "comments") == 1
+
+
+def test_init_db_on_an_unreachable_database_says_why(build_app, tmp_path):
+    app = build_app(f"sqlite:///{tmp_path / 'missing-dir' / 'blog.sqlite'}")
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 1
+    assert "database upgrade failed: unable to open database file" in result.output
+    assert "Traceback" not in result.output
