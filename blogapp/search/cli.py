@@ -1,15 +1,17 @@
-"""``flask reindex``, ``flask search`` and ``flask search-eval``."""
+"""``flask reindex``, ``flask search``, ``flask search-eval`` and ``flask search-sync``."""
 
 import json
 import sys
+import time
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from . import outbox, replica
 from .evaluation import JudgementFileError, evaluate, read_judgements
-from .service import RebuildRunning, search_service
+from .service import IndexBusy, RebuildRunning, search_service
 from .serialize import results_to_dict
 
 
@@ -88,4 +90,50 @@ def search_eval_command(tsv, as_json):
                    f"got {','.join(failure['returned'][:5]) or 'nothing'}")
 
 
-COMMANDS = [reindex_command, search_command, search_eval_command]
+# ``search-sync`` rather than ``search sync``: ``flask search QUERY`` already exists and
+# would read "sync" as a query.
+@click.command("search-sync")
+@click.option("--prune", is_flag=True,
+              help="Also delete outbox rows older than SEARCH_OUTBOX_RETENTION_DAYS.")
+@click.option("--follow", is_flag=True, help="Keep applying new changes until interrupted.")
+@with_appcontext
+def search_sync_command(prune, follow):
+    """Apply index changes from the shared outbox that this node has not applied yet."""
+    service = search_service(current_app)
+    grace = float(current_app.config.get("SEARCH_SYNC_GRACE", 120.0))
+    interval = float(current_app.config.get("SEARCH_SYNC_INTERVAL", 1.0))
+    while True:
+        count = _sync_once(service, grace)
+        if count or not follow:
+            mark = service.store.read_position(service.store.current_path()) or {}
+            click.echo(f"Applied {count} outbox changes (position {mark.get('last_id', 0)})."
+                       if count else "Search index is up to date with the outbox.")
+        if not follow:
+            break
+        try:
+            time.sleep(interval)
+        except KeyboardInterrupt:
+            return
+    if prune:
+        days = float(current_app.config.get("SEARCH_OUTBOX_RETENTION_DAYS", 7))
+        click.echo(f"Pruned {outbox.prune(db.session, days)} outbox rows older than {days:g} days.")
+
+
+def _sync_once(service, grace):
+    try:
+        return replica.apply_outbox(service, db.engine, grace)
+    except replica.RebuildNeeded as exc:
+        click.echo(f"{exc}: rebuilding the search index.", err=True)
+        try:
+            count, seconds = service.rebuild(db.session)
+        except RebuildRunning as busy:
+            raise click.ClickException(f"{busy}; try again when it has finished.") from None
+        click.echo(f"Indexed {count} posts in {seconds:.2f} s.")
+        return replica.apply_outbox(service, db.engine, grace)
+    except IndexBusy as exc:
+        raise click.ClickException(f"{exc}; try again.") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the index: {exc.strerror or exc}") from None
+
+
+COMMANDS = [reindex_command, search_command, search_eval_command, search_sync_command]

@@ -55,6 +55,10 @@ class SearchService:
         self._batch = threading.local()  # ids collected by deferred() in this thread
         # Called when the live index is missing or has an old schema (starts a rebuild).
         self.on_stale = None
+        # ``fn(session) -> dict``: how far in the shared outbox a build started now is
+        # (set by ``replica``); saved with the new generation so changes made during the
+        # rebuild are applied after the swap.
+        self.rebuild_position = None
 
     # -- lazily built analysis resources --------------------------------------------------
     def add_synonyms(self, groups):
@@ -254,6 +258,8 @@ class SearchService:
         with self.store.rebuild_lock():
             self.store.remove_stale_builds()
             build = self.store.new_build_dir()
+            # Taken before reading any post: whatever commits meanwhile is applied later.
+            position = self.rebuild_position(session) if self.rebuild_position else None
             writer = WhooshIndex.create(build).bulk_writer(procs=self.rebuild_procs)
             count = 0
             try:
@@ -266,6 +272,8 @@ class SearchService:
             except BaseException:
                 writer.cancel()
                 raise
+            if position is not None:
+                self.store.write_position(build, position)
             self.store.publish(build, self.index_version)
             self.catch_up(session)
         return count, time.perf_counter() - started

@@ -8,16 +8,22 @@ the kernel drops it when its process dies, so there are no stale locks to clean 
 ``pending`` lists post ids whose index update still has to be applied: ones that
 failed (disk full, read-only directory, lock timeout) and ones committed while a
 rebuild was running.
+
+``OUTBOX_POSITION`` (JSON, inside a generation) says how far that generation has applied
+the shared outbox of index changes (see ``replica.py``); it travels with the generation,
+so a swapped-in rebuild brings its own position.
 """
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import time
 from pathlib import Path
 
 VERSION_FILE = "SCHEMA_VERSION"
+POSITION_FILE = "OUTBOX_POSITION"
 
 
 class RebuildRunning(Exception):
@@ -113,6 +119,22 @@ class IndexStore:
         except BlockingIOError:
             return True
 
+    @contextlib.contextmanager
+    def sync_lock(self, blocking=True):
+        """Serialises outbox appliers of this node (workers share the folder); yields
+        False instead of waiting when ``blocking`` is off and another holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / "sync.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
+
     def creation_lock(self):
         """Serialises creating the very first index between processes."""
         return self._flock("create.lock", fcntl.LOCK_EX)
@@ -141,3 +163,20 @@ class IndexStore:
 
     def has_pending(self):
         return (self.root / "pending").exists()
+
+    # -- outbox position (per generation) ---------------------------------------------
+    @staticmethod
+    def read_position(path):
+        """The position saved in generation ``path``, or None (built before the outbox)."""
+        try:
+            data = json.loads((Path(path) / POSITION_FILE).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def write_position(path, data):
+        """Replace the position atomically: a crash leaves the old one, never half a file."""
+        temp = Path(path) / f".{POSITION_FILE}-{os.getpid()}-{time.time_ns()}"
+        temp.write_text(json.dumps(data, sort_keys=True), encoding="ascii")
+        os.replace(temp, Path(path) / POSITION_FILE)

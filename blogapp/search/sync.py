@@ -4,6 +4,9 @@
 turns the collected posts into documents (by then new rows are persistent, so their
 relationships load); ``after_commit`` applies them and ``after_rollback`` drops them.
 The index only ever sees committed data, and a failed transaction leaves no trace.
+
+``before_commit`` also writes the changed post ids to the shared outbox (``outbox.py``)
+inside the committing transaction, for the other nodes' replicas (``replica.py``).
 """
 
 from flask import current_app, has_app_context
@@ -11,6 +14,7 @@ from sqlalchemy import inspect
 
 from ..database import listen_on_session
 from ..models import Category, Post, Tag, User
+from . import outbox
 from .documents import is_indexable
 
 _KEY = "search_changes"
@@ -36,12 +40,14 @@ def after_flush(session, flush_context):
     if service is None:
         return
     changes = session.info.setdefault(
-        _KEY, {"service": service, "upserts": {}, "deletes": set(), "flushed": []}
+        _KEY, {"service": service, "upserts": {}, "deletes": set(), "flushed": [],
+               "outbox_upserts": set(), "outbox_deletes": set()}
     )
     for obj in session.deleted:
         if isinstance(obj, Post) and obj.id is not None:
             changes["upserts"].pop(obj.id, None)
             changes["deletes"].add(obj.id)
+            changes["outbox_deletes"].add(obj.id)
     posts = [obj for obj in [*session.new, *session.dirty] if isinstance(obj, Post)]
     with session.no_autoflush:  # loading a tag's posts must not start a nested flush
         for obj in session.dirty:
@@ -56,6 +62,7 @@ def after_flush_postexec(session, flush_context):
         return
     service, posts = changes["service"], changes["flushed"]
     changes["flushed"] = []
+    changes["outbox_upserts"].update(p.id for p in posts if p.id is not None)
     if service.batching() is not None:
         # Inside SearchService.deferred(): only remember which posts to index later.
         changes["batch"] = changes.get("batch", set()) | {p.id for p in posts if p.id is not None}
@@ -69,6 +76,18 @@ def after_flush_postexec(session, flush_context):
         else:
             changes["upserts"].pop(post.id, None)
             changes["deletes"].add(post.id)
+
+
+def before_commit(session):
+    """Write the outbox rows last thing before COMMIT (see ``outbox.py`` for why)."""
+    if _service(session) is None:
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what commit would flush anyway: its posts must be in the outbox
+    changes = session.info.get(_KEY)
+    if changes and (changes["outbox_upserts"] or changes["outbox_deletes"]):
+        outbox.enqueue(session, changes["outbox_upserts"], changes["outbox_deletes"])
+        changes["outbox_upserts"], changes["outbox_deletes"] = set(), set()
 
 
 def after_commit(session):
@@ -90,4 +109,5 @@ def after_rollback(session):
 def register(app):
     """Listen on the shared session; each app finds its own search service."""
     listen_on_session(after_flush=after_flush, after_flush_postexec=after_flush_postexec,
-                      after_commit=after_commit, after_rollback=after_rollback)
+                      before_commit=before_commit, after_commit=after_commit,
+                      after_rollback=after_rollback)
