@@ -15,13 +15,15 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# init-db applies the schema migrations (flask db upgrade), adopting an older database.
 run: install
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
 	$(FLASK) reindex --if-needed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Production-style: gunicorn with gunicorn.conf.py (gthread workers) on 127.0.0.1:8000.
+# Production-style: gunicorn with gunicorn.conf.py (gthread workers) on 127.0.0.1:8000,
+# after the migrations, so workers never start on an old schema.
 serve: install
 	$(FLASK) init-db
 	$(FLASK) reindex --if-needed
