@@ -144,7 +144,8 @@ def test_init_db_adopts_a_database_made_before_migrations(build_app, sqlite_url)
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "Adopting a database made before migrations" in result.output
-    assert f"Database ready (revision {head_revision()})" in result.output
+    assert f"Schema at revision {head_revision()}." in result.output
+    assert "Database ready." in result.output
     assert count(app, "posts") == 1 and count(app, "users") == 1 and count(app, "post_tags") == 1
     assert "comments" in table_names(app)
     assert differences(app) == []

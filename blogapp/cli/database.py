@@ -53,7 +53,8 @@ def init_db_command():
             f"Warning: the models differ from the newest migration ({shown}"
             f"{', ...' if len(differences) > 3 else ''}); "
             "a developer should add one with flask db migrate.", err=True)
-    click.echo(f"Database ready (revision {revision}).")
+    click.echo(f"Schema at revision {revision}.")
+    click.echo("Database ready.")
 
 
 COMMANDS = [init_db_command]
