@@ -1,0 +1,297 @@
+"""Page and end-to-end benchmark: blogapp under gunicorn against a bare Flask app.
+
+One run:
+
+1. gets the dataset of ``--docs`` posts (``bench/dataset.py``: imported with ``flask
+   import-posts``, cached under ``bench/.cache/``), copies its instance folder into a
+   temporary directory and times ``flask reindex`` there;
+2. starts, each with gunicorn.conf.py's settings and 2 workers (``bench/servers.py``),
+   the bare Flask app serving a fixed 20 KB page (``bench/bare_app.py``), blogapp with
+   its page cache off, then blogapp with it on, and the plain Whoosh + jieba search API
+   (``bench/baseline_app.py``);
+3. runs wrk on loopback against the bare page (at the start and again at the end), an
+   article page and ``/author/<name>`` (after a short warm-up run on each URL), and
+   reports requests/s and the ratio to the bare page;
+4. measures ``/api/search`` p50/p99 over HTTP for ours and the baseline (interleaved),
+   the RSS of every gunicorn worker, and the time from publishing a post through the
+   web editor until ``/api/search`` finds it.
+
+It prints a table (figure, ours, baseline, ratio, goal, met) with machine facts and
+writes ``bench/results/page-<timestamp>.json`` and ``.md`` (and ``page-latest.md``).
+
+Usage: ``.venv/bin/python bench/page_bench.py [--docs 10000] [--seed 42] [--queries 200]
+[--duration 10] [--connections 16] [--fresh] [--reuse-stale] [--skip-reindex]``.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make ``bench`` importable
+    sys.path.insert(0, str(ROOT))
+
+from bench import corpus, dataset, http_checks, page_report, servers, wrk  # noqa: E402
+from bench.search_bench import latency_summary, machine_facts  # noqa: E402
+
+WARMUP_QUERIES = 20
+WARMUP_SECONDS = 2
+# The page cache switch (blogapp/caching.py). "On" keeps the default store, as ``make
+# serve`` runs it: FileSystemCache in instance/cache, shared by the workers (RedisCache
+# when REDIS_URL is set); --cache-config adds settings, e.g. '{"CACHE_TYPE": "SimpleCache"}'.
+CACHE_OFF = {"PAGE_CACHE": False}
+CACHE_ON = {"PAGE_CACHE": True}
+CACHE_MODULE = ROOT / "blogapp" / "caching.py"
+
+
+class BenchError(RuntimeError):
+    """The run cannot go on; the message says why."""
+
+
+def log(message):
+    print(f"[page-bench] {message}", file=sys.stderr, flush=True)
+
+
+class Phases:
+    """Wall time and the 1-minute load average after each phase."""
+
+    def __init__(self):
+        self.seconds, self.load = {}, {}
+
+    def run(self, name, func, *args, **kwargs):
+        log(f"{name} ...")
+        started = time.perf_counter()
+        result = func(*args, **kwargs)
+        self.seconds[name] = time.perf_counter() - started
+        self.load[name] = round(os.getloadavg()[0], 2)
+        log(f"{name}: {self.seconds[name]:.1f} s (load {self.load[name]})")
+        return result
+
+
+def get_dataset(args):
+    """Build or reuse the cached dataset in a subprocess (this process stays small)."""
+    cmd = [sys.executable, str(ROOT / "bench" / "dataset.py"), "--docs", str(args.docs),
+           "--seed", str(args.seed)]
+    cmd += ["--fresh"] * args.fresh + ["--reuse-stale"] * args.reuse_stale
+    done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise BenchError(f"preparing the dataset failed (exit {done.returncode}; see above)")
+    folder = Path(done.stdout.strip().splitlines()[-1])
+    meta = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
+    meta["stale"] = dataset.source_key()[0] != meta["key"]
+    return folder, meta
+
+
+def reindex(instance, skip):
+    """``flask reindex`` (or ``--if-needed``) on the copy; wall and service-reported time."""
+    args = ["reindex", "--if-needed"] if skip else ["reindex"]
+    wall, out = dataset.run_flask(instance, *args, quiet=True)
+    match = re.search(r"Indexed (\d+) posts in ([\d.]+) s", out)
+    return {"command": "flask " + " ".join(args), "wall_s": wall, "output": out.strip(),
+            "documents": int(match.group(1)) if match else None,
+            "seconds": float(match.group(2)) if match else None}
+
+
+def check_page(url, min_bytes=1000):
+    """The page answers 200 with a real body (a fast error page is no throughput)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            body = resp.read()
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        raise BenchError(f"{url} answered {exc.code} before the load test") from None
+    if status != 200 or len(body) < min_bytes:
+        raise BenchError(f"{url} answered {status} with {len(body)} bytes")
+    return len(body)
+
+
+def load_test(url, args):
+    """A short warm-up run (all workers, all threads), then the measured wrk run."""
+    wrk.run(url, args.wrk_threads, args.connections, WARMUP_SECONDS)
+    result = wrk.run(url, args.wrk_threads, args.connections, args.duration)
+    log(f"  {url}: {result['requests_per_s']:.0f} req/s, p99 {result['latency_us']['p99'] / 1000:.1f} ms")
+    return result
+
+
+def blogapp_env(instance, config):
+    env = dataset.flask_env(instance)
+    env.update({f"BLOGAPP_{k}": json.dumps(v) for k, v in config.items()})
+    return env
+
+
+def measure_pages(server, paths, args):
+    """Check, then load-test each of ``paths`` on ``server``."""
+    pages = {}
+    for label, path in paths.items():
+        size = check_page(server.base_url + path)
+        pages[label] = {"path": path, "page_bytes": size, **load_test(server.base_url + path, args)}
+    return pages
+
+
+def serve_pages(name, instance, config, paths, args, logs):
+    """Start blogapp with ``config``, load-test each path, return figures and RSS."""
+    with servers.Server(name, "wsgi:app", blogapp_env(instance, config), logs) as server:
+        server.start()
+        return measure_pages(server, paths, args), server.worker_rss_mib()
+
+
+def run(args, workdir):
+    phases = Phases()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    logs = workdir / "logs"
+    logs.mkdir()
+    cache_on = {**CACHE_ON, **args.cache_config}
+    folder, meta = phases.run("dataset", get_dataset, args)
+    instance = workdir / "instance"
+    phases.run("copy instance", shutil.copytree, folder / "instance", instance, symlinks=True)
+    reindexed = phases.run("flask reindex", reindex, instance, args.skip_reindex)
+    paths = {"article": f"/posts/{meta['article_slug']}",
+             "author": f"/author/{meta['article_author']}"}
+    queries = corpus.sample_queries(args.seed, args.queries)
+    warmup = [q for q in corpus.sample_queries(args.seed + 1, WARMUP_QUERIES * 3)
+              if q not in queries][:WARMUP_QUERIES]
+
+    bare = servers.Server("bare", "bench.bare_app:app", dataset.flask_env(instance), logs)
+    try:
+        bare.start()
+        bare_first = phases.run("wrk: bare page (start)", load_test, bare.base_url + "/", args)
+
+        def uncached():
+            with servers.Server("ours-nocache", "wsgi:app", blogapp_env(instance, CACHE_OFF),
+                                logs) as ours:
+                ours.start()
+                pages = measure_pages(ours, paths, args)
+                env = {**dataset.flask_env(instance),
+                       "BENCH_BASELINE_INDEX": str(folder / "baseline-index")}
+                with servers.Server("baseline-search", "bench.baseline_app:app", env,
+                                    logs) as base:
+                    base.start()
+                    log(f"  /api/search: {len(warmup)} warm-up + {len(queries)} queries, "
+                        "interleaved with the baseline")
+                    seconds, hits = http_checks.search_latency(ours.base_url, base.base_url,
+                                                               warmup, queries)
+                    base_rss = base.worker_rss_mib()
+                ours_rss = ours.worker_rss_mib()  # after pages and search, before the saves
+                log(f"  save → searchable: {args.saves} posts published through the editor")
+                saves = http_checks.save_to_searchable(ours.base_url, meta["user"],
+                                                       meta["password"], args.seed, args.saves)
+            return pages, seconds, hits, ours_rss, base_rss, saves
+
+        pages_off, search_s, search_hits, rss_off, rss_base, saves = phases.run(
+            "blogapp, page cache off: pages, search, saves", uncached)
+        pages_on, rss_on = phases.run("blogapp, page cache on (warmed): pages", serve_pages,
+                                      "ours-cache", instance, cache_on, paths, args, logs)
+        bare_last = phases.run("wrk: bare page (end)", load_test, bare.base_url + "/", args)
+    finally:
+        bare.stop()
+
+    machine = machine_facts()
+    machine["load_average_at_start"] = load_at_start
+    data = {
+        "timestamp": stamp,
+        "params": {"docs": args.docs, "seed": args.seed, "queries": len(queries),
+                   "warmup_queries": len(warmup), "duration_s": args.duration,
+                   "connections": args.connections, "wrk_threads": args.wrk_threads,
+                   "warmup_s": WARMUP_SECONDS, "saves": args.saves},
+        "machine": machine,
+        "gunicorn": servers.gunicorn_settings(),
+        "wrk": wrk.version(),
+        "dataset": {k: v for k, v in meta.items() if k not in ("key_sources", "password")},
+        "cache": {"off": CACHE_OFF, "on": cache_on, "implemented": CACHE_MODULE.exists()},
+        "reindex": reindexed,
+        "bare": {"start": bare_first, "end": bare_last},
+        "ours": {"nocache": pages_off, "cache": pages_on,
+                 "search": {**latency_summary(search_s["ours"]), "with_hits": search_hits["ours"]},
+                 "rss_nocache": rss_off, "rss_cache": rss_on, "save_to_searchable": saves},
+        "baseline": {"search": {**latency_summary(search_s["baseline"]),
+                                "with_hits": search_hits["baseline"]},
+                     "rss": rss_base},
+        "phases_s": phases.seconds,
+        "phases_load1": phases.load,
+    }
+    page_report.report(data, args.out)
+    return data
+
+
+def _json_object(text):
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object, e.g. '{\"CACHE_TYPE\": \"SimpleCache\"}'")
+    return value
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=10000, help="corpus size (default 10000)")
+    parser.add_argument("--seed", type=int, default=42, help="corpus and query seed (default 42)")
+    parser.add_argument("--queries", type=int, default=200,
+                        help="measured /api/search queries (default 200)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--saves", type=int, default=3,
+                        help="posts published for save → searchable (default 3)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"),
+                        help="where reports go (default bench/results)")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the cached dataset")
+    parser.add_argument("--reuse-stale", action="store_true",
+                        help="use a cached dataset built by other importer/model code")
+    parser.add_argument("--skip-reindex", action="store_true",
+                        help="only 'flask reindex --if-needed' (no reindex time)")
+    parser.add_argument("--cache-config", type=_json_object, default={},
+                        help="extra settings for the page-cache-on run, as a JSON object")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary directory (instance copy, gunicorn logs)")
+    args = parser.parse_args(argv)
+    for name in ("docs", "queries", "duration", "connections", "wrk_threads", "saves"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.docs < 2:
+        parser.error("--docs must be at least 2")
+    if args.connections < args.wrk_threads:
+        parser.error("--connections must be at least --wrk-threads")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        wrk.wrk_path()
+    except wrk.WrkError as exc:
+        print(f"page-bench: {exc}", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="blogapp-pagebench-"))
+    try:
+        run(args, workdir)
+    except (BenchError, dataset.DatasetError, servers.ServerError, wrk.WrkError,
+            http_checks.CheckError) as exc:
+        print(f"page-bench: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("page-bench: interrupted; servers stopped", file=sys.stderr)
+        return 130
+    finally:
+        servers.stop_all()
+        if args.keep:
+            print(f"kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

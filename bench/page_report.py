@@ -1,0 +1,198 @@
+"""The page benchmark's report: figures against baselines and goals, machine facts, files.
+
+Every figure is printed with its baseline and the ratio ours/baseline; where a goal is
+missed, a closing note says by how much (the why is for the person reading the run: the
+notes name the usual suspects, load and the shared CPU).
+"""
+
+import json
+from pathlib import Path
+
+from bench.search_bench import markdown_table, text_table
+
+RSS_GOAL_MIB = 150.0
+P99_GOAL_MS = 150.0
+
+
+def _row(name, unit, ours, base, goal="—", met=None, note=""):
+    ratio = ours / base if ours is not None and base else None
+    return {"figure": name, "unit": unit, "ours": ours, "baseline": base, "ratio": ratio,
+            "goal": goal, "met": met, "note": note}
+
+
+def _max_rss(workers):
+    return max((w["rss"] for w in workers.values()), default=None)
+
+
+def figure_rows(data):
+    bare = data["bare"]
+    bare_rps = (bare["start"]["requests_per_s"] + bare["end"]["requests_per_s"]) / 2
+    off, on = data["ours"]["nocache"], data["ours"]["cache"]
+    cache_ok = data["cache"]["implemented"]
+    search, base_search = data["ours"]["search"], data["baseline"]["search"]
+    docs = data["params"]["docs"]
+    at = f" (stated for 10k; this run {docs})" if docs != 10000 else ""
+    rows = []
+
+    ratio = off["article"]["requests_per_s"] / bare_rps
+    rows.append(_row("article page, page cache off", "req/s", off["article"]["requests_per_s"],
+                     bare_rps, "≥ 0.5× bare", ratio >= 0.5))
+    ratio = on["article"]["requests_per_s"] / bare_rps
+    rows.append(_row("article page, page cache on (warm)", "req/s",
+                     on["article"]["requests_per_s"], bare_rps,
+                     "≥ 0.9× bare" if cache_ok else "≥ 0.9× bare (cache unavailable)",
+                     ratio >= 0.9 if cache_ok else None,
+                     "" if cache_ok else "blogapp/caching.py does not exist: PAGE_CACHE "
+                     "switches nothing, this is the uncached app again"))
+    rows.append(_row("/author/<name>, page cache off", "req/s", off["author"]["requests_per_s"],
+                     bare_rps))
+    rows.append(_row("/author/<name>, page cache on (warm)", "req/s",
+                     on["author"]["requests_per_s"], bare_rps))
+    rows.append(_row("/api/search p50 over HTTP", "ms", search["p50_ms"], base_search["p50_ms"],
+                     "≤ 1/3 baseline" + at, search["p50_ms"] <= base_search["p50_ms"] / 3))
+    rows.append(_row("/api/search p99 over HTTP", "ms", search["p99_ms"], base_search["p99_ms"],
+                     "≤ 1/3 baseline" + at, search["p99_ms"] <= base_search["p99_ms"] / 3))
+    rows.append(_row("/api/search p99 over HTTP, absolute", "ms", search["p99_ms"], None,
+                     f"≤ {P99_GOAL_MS:.0f} ms (stated for 100k)", search["p99_ms"] <= P99_GOAL_MS))
+    reindex, built = data["reindex"], data["dataset"]["baseline_build"]
+    if reindex["seconds"] is not None:
+        rows.append(_row("reindex (flask reindex) vs baseline build, 1 process", "s",
+                         reindex["seconds"], built["seconds"], "≤ 0.5× baseline",
+                         reindex["seconds"] <= 0.5 * built["seconds"],
+                         "baseline built when the dataset was cached "
+                         f"({data['dataset']['created']}, load after {built['load1_after']})"))
+    for label, key in (("page cache off, after pages + search", "rss_nocache"),
+                       ("page cache on, after pages", "rss_cache")):
+        rss = _max_rss(data["ours"][key])
+        rows.append(_row(f"RSS per worker (largest of {len(data['ours'][key])}), {label}", "MiB",
+                         rss, _max_rss(data["baseline"]["rss"]), f"≤ {RSS_GOAL_MIB:.0f} MiB" + at,
+                         rss is not None and rss <= RSS_GOAL_MIB))
+    saves = data["ours"]["save_to_searchable"]
+    found = [s["searchable_s"] for s in saves]
+    worst = None if None in found else max(found)
+    rows.append(_row(f"publish → found by /api/search (worst of {len(saves)})", "s", worst, None,
+                     "≤ 1 s", worst is not None and worst <= 1.0,
+                     "" if worst is not None else "a post was not found within 30 s"))
+    return rows
+
+
+def missed_notes(rows):
+    """One line per missed goal: by how much."""
+    notes = []
+    for r in rows:
+        if r["met"] is not False:
+            continue
+        if r["ours"] is None:
+            notes.append(f"{r['figure']}: no value ({r['note']})")
+        elif r["unit"] == "req/s":
+            want = float(r["goal"].split("≥ ")[1].split("×")[0])
+            notes.append(f"{r['figure']}: {r['ratio']:.2f}× bare, goal {want}× — short by "
+                         f"{(1 - r['ratio'] / want) * 100:.0f}% ({r['ours']:.0f} of "
+                         f"{want * r['baseline']:.0f} req/s)")
+        elif "1/3" in r["goal"]:
+            notes.append(f"{r['figure']}: {r['ratio']:.2f}× baseline, goal 0.33× — "
+                         f"{r['ours'] - r['baseline'] / 3:.1f} ms too slow "
+                         f"({r['ratio'] * 3:.1f}× the allowed time)")
+        elif "0.5×" in r["goal"]:
+            notes.append(f"{r['figure']}: {r['ratio']:.2f}× baseline, goal 0.5× — "
+                         f"{r['ours'] - r['baseline'] / 2:.1f} s too slow")
+        else:
+            limit = float(r["goal"].split("≤ ")[1].split()[0])
+            notes.append(f"{r['figure']}: {r['ours']:.1f} {r['unit']}, goal ≤ {limit:g} — over by "
+                         f"{r['ours'] - limit:.1f} {r['unit']} ({(r['ours'] / limit - 1) * 100:.0f}%)")
+    return notes
+
+
+def facts_lines(data):
+    m, p, g, ds = data["machine"], data["params"], data["gunicorn"], data["dataset"]
+    bare = data["bare"]
+    lines = []
+    loads = [*m["load_average_at_start"][:1], *data["phases_load1"].values(), m["load_average"][0]]
+    if max(loads) > m["usable_cores"]:
+        lines.append(f"WARNING: the 1-minute load average reached {max(loads)} on "
+                     f"{m['usable_cores']} usable cores: other processes competed for the CPU, "
+                     "throughput and latency are noisy")
+    if ds.get("stale"):
+        lines.append("WARNING: the cached dataset was built by other importer/model code "
+                     "(--reuse-stale)")
+    lines += [
+        f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), "
+        f"{m['ram_gib']} GiB RAM, Python {m['python']} ({m['platform']}); load average "
+        f"{'/'.join(map(str, m['load_average_at_start']))} at start, "
+        f"{'/'.join(map(str, m['load_average']))} at end",
+        f"gunicorn.conf.py: worker class {g['worker_class']}, {g['workers']} workers × "
+        f"{g['threads']} threads, keepalive {g['keepalive']} s, access log {g['accesslog']!r} "
+        "(to a file), max_requests 0 (no recycling during a run); the same for every app",
+        f"load generator: {data['wrk']}, -t{p['wrk_threads']} -c{p['connections']} "
+        f"-d{p['duration_s']}s after a {p['warmup_s']} s warm-up run per URL, on the same "
+        "machine (wrk and the servers share its cores)",
+        f"bare Flask 20 KB page: {bare['start']['requests_per_s']:.0f} req/s at the start, "
+        f"{bare['end']['requests_per_s']:.0f} at the end (the baseline is their mean)",
+        "pages: " + ", ".join(
+            f"{label} {page['path']} {page['page_bytes'] / 1024:.1f} KiB"
+            for label, page in data["ours"]["nocache"].items()),
+        f"page cache: off {json.dumps(data['cache']['off'])}, on "
+        f"{json.dumps(data['cache']['on'])}"
+        + ("" if data["cache"]["implemented"] else " — NOT IMPLEMENTED (no blogapp/caching.py)"),
+        f"dataset: {ds['docs']} posts ({ds['corpus_mib']:.1f} MiB Markdown, seed {ds['seed']}), "
+        f"imported with flask import-posts in {ds['import']['seconds']:.0f} s on "
+        f"{ds['created']} (code key {ds['key']})",
+        f"search: {p['queries']} queries after {p['warmup_queries']} warm-up, one at a time over "
+        f"a kept-alive connection, ours and baseline interleaved; with hits: ours "
+        f"{data['ours']['search']['with_hits']}, baseline {data['baseline']['search']['with_hits']}; "
+        "baseline = plain Whoosh + jieba ChineseAnalyzer (bench/baseline_app.py) under the "
+        "same gunicorn settings",
+        f"reindex: {data['reindex']['command']}: {data['reindex']['output']} "
+        f"(wall incl. app start {data['reindex']['wall_s']:.1f} s)",
+        "RSS (VmRSS, MiB) per worker: " + "; ".join(
+            f"{name} " + ", ".join(f"{w['rss']:.0f} (peak {w['hwm']:.0f})" for w in workers.values())
+            for name, workers in (("ours, cache off", data["ours"]["rss_nocache"]),
+                                  ("ours, cache on", data["ours"]["rss_cache"]),
+                                  ("baseline search", data["baseline"]["rss"]))),
+        "publish → searchable (s): " + ", ".join(
+            "not found" if s["searchable_s"] is None
+            else f"{s['searchable_s']:.3f} (save {s['save_s']:.3f})"
+            for s in data["ours"]["save_to_searchable"]),
+    ]
+    return lines
+
+
+def report(data, out_dir):
+    """Print the table, notes and facts; write page-<stamp>.json/.md and page-latest.md."""
+    rows = figure_rows(data)
+    notes = missed_notes(rows)
+    facts = facts_lines(data)
+    phases = ", ".join(f"{k} {v:.1f} s (load {data['phases_load1'][k]})"
+                       for k, v in data["phases_s"].items())
+    print()
+    print(text_table(rows))
+    print()
+    for line in facts:
+        print(line)
+    print("phases: " + phases)
+    if notes:
+        print("\nmissed goals:")
+        for line in notes:
+            print("  " + line)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = data["timestamp"]
+    (out / f"page-{stamp}.json").write_text(
+        json.dumps({**data, "figures": rows, "missed": notes}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8")
+    p = data["params"]
+    md = "\n".join([
+        f"# Page benchmark {stamp}", "",
+        f"`bench/page_bench.py --docs {p['docs']} --seed {p['seed']} --queries {p['queries']} "
+        f"--duration {p['duration_s']} --connections {p['connections']}`", "",
+        markdown_table(rows), "",
+        *[f"- {line}" for line in facts],
+        f"- phases: {phases}", "",
+        *(["## Missed goals", "", *[f"- {line}" for line in notes], ""] if notes else []),
+        *[f"- note on {r['figure']}: {r['note']}" for r in rows if r["note"]],
+        "",
+    ])
+    (out / f"page-{stamp}.md").write_text(md, encoding="utf-8")
+    (out / "page-latest.md").write_text(md, encoding="utf-8")
+    print(f"\nwrote {out / f'page-{stamp}.json'} and page-{stamp}.md (and page-latest.md)")
+    return rows
