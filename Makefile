@@ -34,10 +34,13 @@ test: install
 	$(PY) -m pytest -W error $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--docs 2000".
+# Both benchmarks (see bench/README.md): pages under gunicorn + wrk, then in-process search.
+# BENCH_ARGS goes to both (--docs, --seed, --queries, --out), e.g. BENCH_ARGS="--docs 2000";
+# PAGE_BENCH_ARGS / SEARCH_BENCH_ARGS to one of them, e.g. PAGE_BENCH_ARGS="--duration 30".
 bench: install
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
-	$(PY) bench/search_bench.py $(BENCH_ARGS)
+	$(PY) bench/page_bench.py $(BENCH_ARGS) $(PAGE_BENCH_ARGS)
+	$(PY) bench/search_bench.py $(BENCH_ARGS) $(SEARCH_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
