@@ -46,11 +46,35 @@ SECRET_KEY_FILE = "secret_key"
 
 # Failed logins allowed per client address and user name before answering 429.
 LOGIN_FAILURE_LIMIT = "5/5minute"
+# memory:// counts per process; left at that, REDIS_URL is used when set (see below).
 RATELIMIT_STORAGE_URI = "memory://"
+
+# Redis (e.g. "redis://127.0.0.1:6379/0"): when set, the page cache and the rate limits
+# (login, comments) live there, shared by every worker and node.
+REDIS_URL = None
+# Anonymous page cache (blogapp/caching.py). CACHE_TYPE None picks RedisCache when
+# REDIS_URL is set, else FileSystemCache in instance/cache (shared by all workers of a host).
+PAGE_CACHE = True
+PAGE_CACHE_TIMEOUT = 600  # seconds; edits invalidate at once, this only bounds staleness
+CACHE_TYPE = None
+CACHE_THRESHOLD = 2000  # FileSystemCache: entries kept before the oldest are removed
+# Cookies (besides the session and lang cookies) that do not make a page personal.
+PAGE_CACHE_COOKIES: list = []
+# Static files: versioned URLs (?v=<hash>) are cached for a year, others this long.
+STATIC_MAX_AGE = 300
 
 # Plugins: None loads every plugin found (bundled and installed); a list loads only those.
 PLUGINS = None
 BLOCKED_PLUGINS: list = []
+
+
+def storage_uri(config, key):
+    """The rate-limit storage named by ``config[key]``; ``memory://`` gives way to
+    ``REDIS_URL`` when that is set, so limits hold across workers and nodes."""
+    uri = config.get(key) or "memory://"
+    if uri == "memory://" and config.get("REDIS_URL"):
+        return config["REDIS_URL"]
+    return uri
 
 
 def _read_key(path):

@@ -71,7 +71,7 @@ def test_form_has_a_hidden_honeypot_styled_by_the_plugin_stylesheet(client, post
     assert 'tabindex="-1"' in field and 'autocomplete="off"' in field
     assert "style=" not in honeypot.group(0) and "<script" not in form
     head = html[:html.index("</head>")]
-    href = re.search(r'<link rel="stylesheet" href="([^"]*antispam[^"]*\.css)">', head).group(1)
+    href = re.search(r'<link rel="stylesheet" href="([^"]*antispam[^"]*\.css(?:\?v=\w+)?)">', head).group(1)
     with client.get(href) as css:
         assert css.status_code == 200 and css.mimetype == "text/css"
         rule = css.get_data(as_text=True)

@@ -2,7 +2,8 @@
 
 Each app builds its own storage in ``init_app`` and keeps it in
 ``app.extensions["antispam"]``: two apps in one process never share counters, and a
-``redis://`` storage URI shares them across processes and nodes.
+``redis://`` storage URI (or ``REDIS_URL``, when the setting is left at memory://) shares
+them across processes and nodes.
 """
 
 import math
@@ -13,6 +14,7 @@ import limits
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from blogapp.config import storage_uri
 from blogapp.plugins import Verdict
 
 NAMESPACE = "comment"
@@ -20,7 +22,7 @@ NAMESPACE = "comment"
 
 def init_app(app):
     limits.parse_many(app.config["COMMENT_RATE_LIMIT"])  # a bad setting fails at startup
-    storage = storage_from_string(app.config["COMMENT_RATELIMIT_STORAGE_URI"])
+    storage = storage_from_string(storage_uri(app.config, "COMMENT_RATELIMIT_STORAGE_URI"))
     app.extensions["antispam"] = {"limiter": MovingWindowRateLimiter(storage)}
 
 

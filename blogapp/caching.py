@@ -1,0 +1,284 @@
+"""HTTP caching: the anonymous page cache, conditional answers (304) and its invalidation.
+
+The page cache is ``extensions.cache`` (Flask-Caching). By default it is a
+``FileSystemCache`` in ``instance/cache``: unlike ``SimpleCache`` (one dict per process)
+it is shared by every gunicorn worker and by ``flask`` commands on the host, so an edit
+made in one process invalidates the pages of all the others. With ``REDIS_URL`` set it is
+a ``RedisCache`` and shared by every node.
+
+What is cached: the 200 answers to anonymous GET/HEAD requests of the endpoints in
+``CACHEABLE`` whose query arguments are all understood. The key is the generation, the
+interface language, the host, the path and the sorted arguments. A request is not
+anonymous (never looked up, never stored) when it carries a cookie other than the session
+and language cookies (``PAGE_CACHE_COOKIES``: remember-me, a plugin's comment token, ...),
+or its session holds anything but a CSRF token (a login, a flash message, ...). A
+response is not stored when it sets a cookie of its own or showed a flash message.
+
+A hit is answered from a ``before_request`` function that runs first: no view, no query,
+no template, no user loading. Pages with a form carry the visitor's CSRF token: it is
+stored as ``PLACEHOLDER`` and the visitor's own token (``generate_csrf``) is put back when
+serving, with ``Cache-Control: private`` so shared proxies never keep a tokened copy.
+
+Invalidation is by generation: every key contains the current generation, a random token
+replaced after each commit that added, changed or deleted any mapped object (posts,
+comments, tags, categories, users, plugin models alike: the core knows no plugin). A model
+whose rows never show on a page opts out with the class attribute
+``page_cache_ignore = True``. Time also changes pages: a stored page expires when the next
+scheduled post becomes due.
+"""
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import current_app, g, has_app_context, request, session
+from flask.globals import request_ctx
+from flask_wtf.csrf import generate_csrf
+
+from . import static_versions
+from .database import listen_on_session
+from .extensions import cache
+from .i18n import COOKIE_NAME as LANG_COOKIE
+from .i18n import select_locale
+
+# Endpoint -> the query arguments its page depends on (``lang`` is always understood).
+CACHEABLE = {
+    "blog.index": frozenset({"page"}),
+    "blog.post": frozenset({"reply_to"}),
+    "blog.author": frozenset({"page"}),
+    "blog.category": frozenset({"page"}),
+    "blog.tag": frozenset({"page"}),
+    "blog.month": frozenset({"page"}),
+    "feeds.site_feed": frozenset(),
+    "feeds.author_feed": frozenset(),
+    "feeds.category_feed": frozenset(),
+    "feeds.tag_feed": frozenset(),
+    "feeds.sitemap": frozenset(),
+}
+PLACEHOLDER = b"__blogapp_csrf_token__"
+GENERATION_KEY = "page-generation"
+_DIRTY = "page_cache_dirty"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored page: the body with ``PLACEHOLDER`` where the CSRF token was."""
+
+    body: bytes
+    content_type: str
+    etag: str
+    last_modified: float
+    expires_at: float
+    tokened: bool
+
+
+# -- invalidation ---------------------------------------------------------------------------
+
+def _counts(obj):
+    return not getattr(type(obj), "page_cache_ignore", False)
+
+
+def _after_flush(session, flush_context):
+    if not has_app_context() or "page_cache" not in current_app.extensions:
+        return
+    changed = (
+        any(_counts(obj) for obj in session.new)
+        or any(_counts(obj) for obj in session.deleted)
+        or any(_counts(obj) and session.is_modified(obj) for obj in session.dirty)
+    )
+    if changed:
+        session.info[_DIRTY] = current_app._get_current_object()
+
+
+def _do_orm_execute(state):
+    # Bulk UPDATE/DELETE statements bypass the flush; count them as changes too.
+    if (state.is_update or state.is_delete) and has_app_context() \
+            and "page_cache" in current_app.extensions:
+        state.session.info[_DIRTY] = current_app._get_current_object()
+
+
+def _after_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint: wait for the real commit before readers see anything
+    app = session.info.pop(_DIRTY, None)
+    if app is not None:
+        new_generation(app)
+
+
+def _after_rollback(session):
+    # A rolled-back savepoint keeps the mark: the outer transaction may still commit
+    # other changes, and an extra invalidation is harmless where a missed one is not.
+    if not session.in_nested_transaction():
+        session.info.pop(_DIRTY, None)
+
+
+def new_generation(app):
+    """Invalidate every stored page of ``app`` (and of all apps sharing its cache)."""
+    with app.app_context():
+        try:
+            cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
+        except Exception:  # noqa: BLE001 - the change is saved; pages expire by timeout
+            app.logger.exception("page cache: could not invalidate; pages expire by timeout")
+
+
+def _generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:  # first use, or evicted: never reuse an old generation
+        generation = uuid.uuid4().hex
+        cache.set(GENERATION_KEY, generation, timeout=0)
+    return generation
+
+
+# -- lookup and store -------------------------------------------------------------------------
+
+def _cache_key():
+    """The key parts of an anonymous request, or None when it must not be cached."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    settings = current_app.extensions["page_cache"]
+    understood = settings.endpoints.get(request.endpoint)
+    if understood is None:
+        return None
+    if any(name not in understood and name != "lang" for name in request.args):
+        return None
+    if any(name not in settings.cookies for name in request.cookies):
+        return None
+    if any(name not in settings.session_keys for name in session):
+        return None
+    language = select_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
+    args = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)) if k != "lang")
+    return f"{language}:{request.host_url}{request.path}?{args}"
+
+
+def _lookup():
+    key = _cache_key()
+    if key is None:
+        return None
+    g.page_cache = state = {"key": key, "generation": None}
+    if not current_app.config["PAGE_CACHE"]:
+        return None
+    try:
+        state["generation"] = _generation()
+        entry = cache.get(f"page:{state['generation']}:{key}")
+    except Exception:  # noqa: BLE001 - a cache outage costs speed, never the page
+        current_app.logger.exception("page cache: lookup failed")
+        g.page_cache = None
+        return None
+    if not isinstance(entry, Entry) or entry.expires_at <= time.time():
+        return None
+    state["hit"] = True
+    body = entry.body
+    if entry.tokened:
+        body = body.replace(PLACEHOLDER, generate_csrf().encode("ascii"))
+    response = current_app.response_class(body, content_type=entry.content_type)
+    return _conditional(response, entry)
+
+
+def _conditional(response, entry):
+    """ETag, Last-Modified and Cache-Control of a cacheable page; 304 when the client's
+    copy is current. A tokened page's ETag includes the visitor's token (hashed): only
+    their own copy, holding their own token, is answered with 304."""
+    if entry.tokened:
+        raw = str(session.get(current_app.config["WTF_CSRF_FIELD_NAME"], ""))
+        mine = hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
+        response.set_etag(f"{entry.etag}-{mine}", weak=True)
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response.set_etag(entry.etag)
+        response.headers["Cache-Control"] = "no-cache"
+    response.last_modified = entry.last_modified
+    return response.make_conditional(request)
+
+
+def _storable(response):
+    if response.status_code != 200 or response.is_streamed or response.direct_passthrough:
+        return False
+    if response.headers.getlist("Set-Cookie"):
+        return False  # set by the view: personal
+    if request_ctx.flashes:
+        return False  # a flash message was shown on this page
+    allowed = current_app.extensions["page_cache"].session_keys
+    return all(name in allowed for name in session)
+
+
+def _store(response):
+    state = g.get("page_cache")
+    if not state or state.get("hit") or not _storable(response):
+        return response
+    body = response.get_data()
+    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    tokened = bool(token) and token.encode("ascii") in body
+    if tokened:
+        body = body.replace(token.encode("ascii"), PLACEHOLDER)
+    now = time.time()
+    expires_at = now + current_app.config["PAGE_CACHE_TIMEOUT"]
+    if state["generation"] is not None:
+        expires_at = min(expires_at, _next_publication(now))
+    entry = Entry(body=body, content_type=response.headers["Content-Type"],
+                  etag=hashlib.blake2s(body, digest_size=12).hexdigest(),
+                  last_modified=now, expires_at=expires_at, tokened=tokened)
+    if state["generation"] is not None and expires_at > now + 1:
+        try:
+            cache.set(f"page:{state['generation']}:{state['key']}", entry,
+                      timeout=int(expires_at - now))
+        except Exception:  # noqa: BLE001
+            current_app.logger.exception("page cache: store failed")
+    return _conditional(response, entry)
+
+
+def _next_publication(now):
+    """When the next scheduled post becomes due (a page stored before must expire then)."""
+    from .extensions import db
+    from .models import Post
+
+    due = db.session.scalar(
+        db.select(db.func.min(Post.published_at)).where(
+            Post.status.in_(("published", "scheduled")),
+            Post.published_at > datetime.fromtimestamp(now, timezone.utc)))
+    return due.timestamp() if due is not None else float("inf")
+
+
+# -- setup ----------------------------------------------------------------------------------
+
+def _cache_config(app):
+    config = app.config
+    config.setdefault("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if not config.get("CACHE_TYPE"):
+        if config.get("REDIS_URL"):
+            config["CACHE_TYPE"] = "RedisCache"
+            config.setdefault("CACHE_REDIS_URL", config["REDIS_URL"])
+        else:
+            config["CACHE_TYPE"] = "FileSystemCache"
+    if config["CACHE_TYPE"] in ("FileSystemCache", "filesystem") and not config.get("CACHE_DIR"):
+        config["CACHE_DIR"] = f"{app.instance_path}/cache"
+    config.setdefault("CACHE_KEY_PREFIX", "blogapp:")
+
+
+@dataclass
+class Settings:
+    """Per app, so a plugin may add a reader page: ``.endpoints[endpoint] = {args}``."""
+
+    endpoints: dict
+    cookies: frozenset  # cookies that do not make a page personal
+    session_keys: frozenset  # session keys that do not either
+
+
+def init_app(app):
+    _cache_config(app)
+    cache.init_app(app)
+    app.extensions["page_cache"] = Settings(
+        endpoints=dict(CACHEABLE),
+        cookies=frozenset([app.config["SESSION_COOKIE_NAME"], LANG_COOKIE,
+                           *app.config.get("PAGE_CACHE_COOKIES", ())]),
+        # The CSRF token is swapped per visitor; Flask-Login writes "_fresh" to anonymous
+        # sessions too.
+        session_keys=frozenset([app.config["WTF_CSRF_FIELD_NAME"], "_permanent", "_fresh"]),
+    )
+    # First in line: a hit is answered before any other before_request function runs.
+    app.before_request_funcs.setdefault(None, []).insert(0, _lookup)
+    app.after_request(_store)
+    listen_on_session(after_flush=_after_flush, after_commit=_after_commit,
+                      after_rollback=_after_rollback, do_orm_execute=_do_orm_execute)
+    static_versions.init_app(app)
