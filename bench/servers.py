@@ -184,6 +184,7 @@ def stop_all():
 
 
 def _terminate(signum, frame):
+    print(f"terminated by signal {signum}; stopping the servers", file=sys.stderr, flush=True)
     raise SystemExit(128 + signum)
 
 
