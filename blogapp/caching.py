@@ -28,6 +28,7 @@ scheduled post becomes due.
 """
 
 import hashlib
+import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -152,10 +153,37 @@ def _cache_key():
     return f"{language}:{request.host_url}{request.path}?{args}"
 
 
+def _release(app):
+    """A hash of the code, templates, translations and static files this process renders
+    with, computed once: after a deploy the pages stored by the old release (files and
+    Redis outlive restarts) are not served. Same files, same hash: nodes share pages."""
+    settings = app.extensions["page_cache"]
+    if settings.release is None:
+        roots = {app.root_path, os.path.join(app.root_path, app.template_folder or "")}
+        for blueprint in app.blueprints.values():
+            roots.add(blueprint.root_path)
+            if blueprint.template_folder:
+                roots.add(os.path.join(blueprint.root_path, blueprint.template_folder))
+        files = set()
+        for root in roots:
+            for folder, dirs, names in os.walk(root):
+                dirs[:] = [d for d in dirs if d != "__pycache__"]
+                files.update(os.path.join(folder, name) for name in names)
+        base = os.path.commonpath(sorted(roots))
+        digest = hashlib.blake2s(digest_size=8)
+        for path in sorted(files):
+            digest.update(os.path.relpath(path, base).encode() + b"\0")
+            with open(path, "rb") as fh:
+                digest.update(hashlib.blake2s(fh.read()).digest())
+        settings.release = digest.hexdigest()
+    return settings.release
+
+
 def _lookup():
     key = _cache_key()
     if key is None:
         return None
+    key = f"{_release(current_app)}:{key}"
     g.page_cache = state = {"key": key, "generation": None}
     if not current_app.config["PAGE_CACHE"]:
         return None
@@ -263,6 +291,7 @@ class Settings:
     endpoints: dict
     cookies: frozenset  # cookies that do not make a page personal
     session_keys: frozenset  # session keys that do not either
+    release: str | None = None  # see _release
 
 
 def init_app(app):
