@@ -4,7 +4,8 @@ One run:
 
 1. gets the dataset of ``--docs`` posts (``bench/dataset.py``: imported with ``flask
    import-posts``, cached under ``bench/.cache/``), copies its instance folder into a
-   temporary directory and times ``flask reindex`` there;
+   temporary directory, runs ``flask init-db`` there (migrations) and times ``flask
+   reindex``;
 2. starts, each with gunicorn.conf.py's settings and 2 workers (``bench/servers.py``),
    the bare Flask app serving a fixed 20 KB page (``bench/bare_app.py``), blogapp with
    its page cache off, then blogapp with it on, and the plain Whoosh + jieba search API
@@ -115,11 +116,20 @@ def check_page(url, min_bytes=1000):
     return len(body)
 
 
-def load_test(url, args):
-    """A short warm-up run (all workers, all threads), then the measured wrk run."""
+def load_test(server, path, args):
+    """A short warm-up run (all workers, all threads), then the measured wrk run.
+
+    The servers' CPU time per request during the measured run is kept too: it tells a
+    slow page (CPU spent in the app) from a busy machine (CPU not available).
+    """
+    url = server.base_url + path
     wrk.run(url, args.wrk_threads, args.connections, WARMUP_SECONDS)
+    cpu_before = server.cpu_seconds()
     result = wrk.run(url, args.wrk_threads, args.connections, args.duration)
-    log(f"  {url}: {result['requests_per_s']:.0f} req/s, p99 {result['latency_us']['p99'] / 1000:.1f} ms")
+    cpu = server.cpu_seconds() - cpu_before
+    result["server_cpu_ms_per_request"] = cpu * 1000 / result["requests"] if result["requests"] else None
+    log(f"  {url}: {result['requests_per_s']:.0f} req/s, p99 {result['latency_us']['p99'] / 1000:.1f} ms, "
+        f"server CPU {result['server_cpu_ms_per_request']:.2f} ms/request")
     return result
 
 
@@ -134,7 +144,7 @@ def measure_pages(server, paths, args):
     pages = {}
     for label, path in paths.items():
         size = check_page(server.base_url + path)
-        pages[label] = {"path": path, "page_bytes": size, **load_test(server.base_url + path, args)}
+        pages[label] = {"path": path, "page_bytes": size, **load_test(server, path, args)}
     return pages
 
 
@@ -143,6 +153,33 @@ def serve_pages(name, instance, config, paths, args, logs):
     with servers.Server(name, "wsgi:app", blogapp_env(instance, config), logs) as server:
         server.start()
         return measure_pages(server, paths, args), server.worker_rss_mib()
+
+
+def serve_uncached(instance, baseline_index, paths, warmup, queries, meta, args, logs):
+    """blogapp with the page cache off: pages, search vs the baseline server, RSS, saves."""
+    with servers.Server("ours-nocache", "wsgi:app", blogapp_env(instance, CACHE_OFF),
+                        logs) as ours:
+        ours.start()
+        pages = measure_pages(ours, paths, args)
+        env = {**dataset.flask_env(instance), "BENCH_BASELINE_INDEX": str(baseline_index)}
+        with servers.Server("baseline-search", "bench.baseline_app:app", env, logs) as base:
+            base.start()
+            log(f"  /api/search: {len(warmup)} warm-up + {len(queries)} queries, "
+                "interleaved with the baseline")
+            sides = {"ours": ours, "baseline": base}
+            cpu_before = {side: server.cpu_seconds() for side, server in sides.items()}
+            seconds, hits = http_checks.search_latency(ours.base_url, base.base_url,
+                                                       warmup, queries)
+            search = {side: {**latency_summary(seconds[side]), "with_hits": hits[side],
+                             "server_cpu_ms_per_query": (server.cpu_seconds() - cpu_before[side])
+                             * 1000 / (len(warmup) + len(queries))}
+                      for side, server in sides.items()}
+            rss = {"baseline": base.worker_rss_mib()}
+        rss["ours"] = ours.worker_rss_mib()  # after pages and search, before the saves
+        log(f"  save → searchable: {args.saves} posts published through the editor")
+        saves = http_checks.save_to_searchable(ours.base_url, meta["user"], meta["password"],
+                                               args.seed, args.saves)
+    return {"pages": pages, "search": search, "rss": rss, "saves": saves}
 
 
 def run(args, workdir):
@@ -155,6 +192,9 @@ def run(args, workdir):
     folder, meta = phases.run("dataset", get_dataset, args)
     instance = workdir / "instance"
     phases.run("copy instance", shutil.copytree, folder / "instance", instance, symlinks=True)
+    # A dataset cached before a schema migration was added is brought up to date the way
+    # an operator's database is (init-db applies the migrations).
+    phases.run("flask init-db", dataset.run_flask, instance, "init-db", quiet=True)
     reindexed = phases.run("flask reindex", reindex, instance, args.skip_reindex)
     paths = {"article": f"/posts/{meta['article_slug']}",
              "author": f"/author/{meta['article_author']}"}
@@ -165,34 +205,14 @@ def run(args, workdir):
     bare = servers.Server("bare", "bench.bare_app:app", dataset.flask_env(instance), logs)
     try:
         bare.start()
-        bare_first = phases.run("wrk: bare page (start)", load_test, bare.base_url + "/", args)
+        bare_first = phases.run("wrk: bare page (start)", load_test, bare, "/", args)
 
-        def uncached():
-            with servers.Server("ours-nocache", "wsgi:app", blogapp_env(instance, CACHE_OFF),
-                                logs) as ours:
-                ours.start()
-                pages = measure_pages(ours, paths, args)
-                env = {**dataset.flask_env(instance),
-                       "BENCH_BASELINE_INDEX": str(folder / "baseline-index")}
-                with servers.Server("baseline-search", "bench.baseline_app:app", env,
-                                    logs) as base:
-                    base.start()
-                    log(f"  /api/search: {len(warmup)} warm-up + {len(queries)} queries, "
-                        "interleaved with the baseline")
-                    seconds, hits = http_checks.search_latency(ours.base_url, base.base_url,
-                                                               warmup, queries)
-                    base_rss = base.worker_rss_mib()
-                ours_rss = ours.worker_rss_mib()  # after pages and search, before the saves
-                log(f"  save → searchable: {args.saves} posts published through the editor")
-                saves = http_checks.save_to_searchable(ours.base_url, meta["user"],
-                                                       meta["password"], args.seed, args.saves)
-            return pages, seconds, hits, ours_rss, base_rss, saves
-
-        pages_off, search_s, search_hits, rss_off, rss_base, saves = phases.run(
-            "blogapp, page cache off: pages, search, saves", uncached)
+        off = phases.run("blogapp, page cache off: pages, search, saves", serve_uncached,
+                         instance, folder / "baseline-index", paths, warmup, queries, meta,
+                         args, logs)
         pages_on, rss_on = phases.run("blogapp, page cache on (warmed): pages", serve_pages,
                                       "ours-cache", instance, cache_on, paths, args, logs)
-        bare_last = phases.run("wrk: bare page (end)", load_test, bare.base_url + "/", args)
+        bare_last = phases.run("wrk: bare page (end)", load_test, bare, "/", args)
     finally:
         bare.stop()
 
@@ -211,12 +231,10 @@ def run(args, workdir):
         "cache": {"off": CACHE_OFF, "on": cache_on, "implemented": CACHE_MODULE.exists()},
         "reindex": reindexed,
         "bare": {"start": bare_first, "end": bare_last},
-        "ours": {"nocache": pages_off, "cache": pages_on,
-                 "search": {**latency_summary(search_s["ours"]), "with_hits": search_hits["ours"]},
-                 "rss_nocache": rss_off, "rss_cache": rss_on, "save_to_searchable": saves},
-        "baseline": {"search": {**latency_summary(search_s["baseline"]),
-                                "with_hits": search_hits["baseline"]},
-                     "rss": rss_base},
+        "ours": {"nocache": off["pages"], "cache": pages_on, "search": off["search"]["ours"],
+                 "rss_nocache": off["rss"]["ours"], "rss_cache": rss_on,
+                 "save_to_searchable": off["saves"]},
+        "baseline": {"search": off["search"]["baseline"], "rss": off["rss"]["baseline"]},
         "phases_s": phases.seconds,
         "phases_load1": phases.load,
     }

@@ -151,6 +151,18 @@ class Server:
                       "hwm": _status_kib(pid, "VmHWM") / 1024}
                 for pid in self.worker_pids()}
 
+    def cpu_seconds(self):
+        """User + system CPU time used so far by the master and its workers."""
+        total = 0
+        for pid in [self.proc.pid, *self.worker_pids()]:
+            try:
+                with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def get_json(self, path):
         with urllib.request.urlopen(self.base_url + path, timeout=30) as resp:
             return json.loads(resp.read())
