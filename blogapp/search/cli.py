@@ -100,36 +100,39 @@ def search_eval_command(tsv, as_json):
 def search_sync_command(prune, follow):
     """Apply index changes from the shared outbox that this node has not applied yet."""
     service = search_service(current_app)
-    grace = float(current_app.config.get("SEARCH_SYNC_GRACE", 120.0))
-    interval = float(current_app.config.get("SEARCH_SYNC_INTERVAL", 1.0))
-    while True:
-        count = _sync_once(service, grace)
-        if count or not follow:
-            mark = service.store.read_position(service.store.current_path()) or {}
-            click.echo(f"Applied {count} outbox changes (position {mark.get('last_id', 0)})."
-                       if count else "Search index is up to date with the outbox.")
-        if not follow:
-            break
-        try:
-            time.sleep(interval)
-        except KeyboardInterrupt:
-            return
+    config = current_app.config
+    grace = float(config.get("SEARCH_SYNC_GRACE", 120.0))
+    interval = float(config.get("SEARCH_SYNC_INTERVAL", 1.0))
     if prune:
-        days = float(current_app.config.get("SEARCH_OUTBOX_RETENTION_DAYS", 7))
+        days = float(config.get("SEARCH_OUTBOX_RETENTION_DAYS", 7))
         click.echo(f"Pruned {outbox.prune(db.session, days)} outbox rows older than {days:g} days.")
-
-
-def _sync_once(service, grace):
     try:
-        return replica.apply_outbox(service, db.engine, grace)
-    except replica.RebuildNeeded as exc:
-        click.echo(f"{exc}: rebuilding the search index.", err=True)
+        while True:
+            count = _sync_once(service, grace)
+            if count or not follow:
+                mark = service.store.read_position(service.store.current_path()) or {}
+                click.echo(f"Applied {count} outbox changes (position {mark.get('last_id', 0)})."
+                           if count else "Search index is up to date with the outbox.")
+            if not follow:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return  # --follow ends with Ctrl-C
+
+
+def _sync_once(service, grace, rebuilt=False):
+    try:
         try:
+            return replica.apply_outbox(service, db.engine, grace)
+        except replica.RebuildNeeded as exc:
+            if rebuilt:
+                raise click.ClickException(f"{exc} even after a rebuild") from None
+            click.echo(f"{exc}: rebuilding the search index.", err=True)
             count, seconds = service.rebuild(db.session)
-        except RebuildRunning as busy:
-            raise click.ClickException(f"{busy}; try again when it has finished.") from None
-        click.echo(f"Indexed {count} posts in {seconds:.2f} s.")
-        return replica.apply_outbox(service, db.engine, grace)
+            click.echo(f"Indexed {count} posts in {seconds:.2f} s.")
+        return _sync_once(service, grace, rebuilt=True)
+    except RebuildRunning as exc:
+        raise click.ClickException(f"{exc}; try again when it has finished.") from None
     except IndexBusy as exc:
         raise click.ClickException(f"{exc}; try again.") from None
     except OSError as exc:
