@@ -287,6 +287,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    servers.stop_on_exit()
     try:
         wrk.wrk_path()
     except wrk.WrkError as exc:

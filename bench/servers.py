@@ -7,7 +7,7 @@ recycled mid-run would skew both the throughput and the RSS we read from it).
 
 Servers run in their own session, so a Ctrl-C in the terminal reaches the benchmark
 only, which then stops them in order; :func:`stop_all` is also registered with
-``atexit`` and SIGTERM ends the benchmark through ``SystemExit``, for the same reason.
+``atexit``, and after :func:`stop_on_exit` SIGTERM ends the script through ``SystemExit``.
 """
 
 import atexit
@@ -200,5 +200,9 @@ def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
 
+def stop_on_exit():
+    """For a script: SIGTERM unwinds like Ctrl-C does (``finally`` blocks stop servers)."""
+    signal.signal(signal.SIGTERM, _terminate)
+
+
 atexit.register(stop_all)
-signal.signal(signal.SIGTERM, _terminate)
