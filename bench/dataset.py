@@ -16,7 +16,8 @@ code that decides its content is unchanged: ``dataset.json`` records a hash of t
 corpus generator, the importer, the Markdown renderer and the models (``KEY_SOURCES``).
 When that hash differs the dataset is built again (``--reuse-stale`` accepts it anyway,
 and the report says so); ``--fresh`` always rebuilds. A build goes into
-``<name>.partial/`` and is renamed when complete, so an interrupted one is never used.
+``<name>.partial/`` and is renamed when complete, so an interrupted one is never used;
+a lock file makes a second process wait for a build in progress instead of redoing it.
 
 The search index inside the cached instance is not trusted to be current (the search
 code changes more often than the data): the page benchmark works on a copy and runs
@@ -27,6 +28,7 @@ Usage: ``.venv/bin/python bench/dataset.py --docs 100000 [--seed 42] [--fresh]``
 """
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -179,17 +181,36 @@ def prepare(docs, seed=42, fresh=False, reuse_stale=False):
             _log(f"WARNING: reusing {folder.name} built by other code (changed: {', '.join(changed)})")
             return folder, {**meta, "stale": True, "stale_files": changed}
         _log(f"{folder.name} was built by other code (changed: {', '.join(changed)}); rebuilding")
-    partial = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    try:
-        meta = build(partial, docs, seed, key, hashes)
-    except BaseException:
+    with open(CACHE_DIR / f"{folder.name}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _log(f"another process is building {folder.name}; waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return prepare(docs, seed, False, reuse_stale)  # use what it built
+        partial = folder.with_name(folder.name + ".partial")
+        _refuse_if_busy(partial)
         shutil.rmtree(partial, ignore_errors=True)
-        raise
-    shutil.rmtree(folder, ignore_errors=True)
-    partial.rename(folder)
+        try:
+            meta = build(partial, docs, seed, key, hashes)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.rename(folder)
     return folder, {**meta, "stale": False}
+
+
+def _refuse_if_busy(partial, quiet_seconds=600):
+    """An unlocked ``.partial`` that changed recently: a build that holds no lock runs."""
+    if not partial.exists():
+        return
+    newest = max((p.stat().st_mtime for p in partial.rglob("*") if p.is_file()), default=0)
+    age = time.time() - newest
+    if age < quiet_seconds:
+        raise DatasetError(f"{partial} changed {age:.0f} s ago: another build seems to be "
+                           "running; wait for it, or delete that folder if it is dead")
 
 
 def main(argv=None):
