@@ -62,9 +62,9 @@ def figure_rows(data):
                             f"without ({on['article']['requests_per_s']:.0f} vs "
                             f"{off['article']['requests_per_s']:.0f} req/s): it was probably "
                             "not served from the cache")
-    rows.append(_row("/author/<name>, page cache off", "req/s", off["author"]["requests_per_s"],
+    rows.append(_row("author page, page cache off", "req/s", off["author"]["requests_per_s"],
                      bare_rps))
-    rows.append(_row("/author/<name>, page cache on (warm)", "req/s",
+    rows.append(_row("author page, page cache on (warm)", "req/s",
                      on["author"]["requests_per_s"], bare_rps))
     why = (f"server CPU per query (mean): ours {search['server_cpu_ms_per_query']:.1f} ms, "
            f"baseline {base_search['server_cpu_ms_per_query']:.1f} ms")
