@@ -12,6 +12,7 @@ from blogapp import create_app
 from blogapp.database import create_schema
 from blogapp.extensions import db
 from blogapp.models import Post, User
+from databases import SELECTED_URL, URL_VARIABLE, PostgresSchemas, describe, wanted_dialect
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -27,6 +28,80 @@ def shared_path(*parts):
             pytest.fail(message + " (required under CI)")
         pytest.skip(message)
     return path
+
+
+# --- which database: SQLite, or PostgreSQL with a fresh schema per test (tests/databases.py)
+
+def pytest_configure(config):
+    try:
+        wanted_dialect()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config):
+    return describe()
+
+
+@pytest.fixture(scope="session")
+def _schemas(request):
+    """Schema maker on the PostgreSQL server of this run; None when the run is on SQLite."""
+    if wanted_dialect() != "postgresql":
+        yield None
+        return
+    if SELECTED_URL.startswith("postgresql"):  # a server of the operator's choosing
+        schemas = PostgresSchemas(SELECTED_URL)
+    else:  # BLOGAPP_TEST_DATABASE=postgresql: a throwaway server for this session
+        schemas = PostgresSchemas(request.getfixturevalue("postgres_server").url)
+    yield schemas
+    schemas.close()
+
+
+def _isolated_database(schemas):
+    """Point every app built meanwhile at a database of its own, through the environment.
+
+    ``create_app`` reads ``BLOGAPP_SQLALCHEMY_DATABASE_URI``, and so do subprocesses that
+    inherit the environment (gunicorn, ``flask`` commands), whichever way a test builds them.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        if schemas is None:
+            patch.delenv(URL_VARIABLE, raising=False)  # SQLite in each app's instance folder
+            yield None
+            return
+        url = schemas.create()
+        patch.setenv(URL_VARIABLE, url)
+        try:
+            yield url
+        finally:
+            schemas.drop(url)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_database(_schemas):
+    """For module-scoped apps (built before any test's own database exists)."""
+    yield from _isolated_database(_schemas)
+
+
+@pytest.fixture(autouse=True)
+def database_url(_schemas):
+    """This test's PostgreSQL URL (its own schema), or None on SQLite."""
+    yield from _isolated_database(_schemas)
+
+
+@pytest.fixture
+def another_database(_schemas):
+    """Config for an app that must not share the test's database (SQLite: none needed)."""
+    urls = []
+
+    def make():
+        if _schemas is None:
+            return {}
+        urls.append(_schemas.create())
+        return {"SQLALCHEMY_DATABASE_URI": urls[-1]}
+
+    yield make
+    for url in urls:
+        _schemas.drop(url)
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
 """The app factory: configuration layers, instance folder, secret key, SQLite settings."""
 
+import pytest
 from sqlalchemy import text
 
 from blogapp import create_app
 from blogapp.extensions import db
 
 
-def test_defaults_and_testing_flag(tmp_path):
+def test_defaults_and_testing_flag(tmp_path, monkeypatch):
+    monkeypatch.delenv("BLOGAPP_SQLALCHEMY_DATABASE_URI", raising=False)  # set on PostgreSQL runs
     assert not create_app(instance_path=tmp_path).testing
     app = create_app({"TESTING": True}, instance_path=tmp_path)
     assert app.testing
@@ -52,18 +54,23 @@ def test_secret_key_generated_once_and_kept(tmp_path):
     assert create_app(instance_path=tmp_path / "other").config["SECRET_KEY"] != first
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+@pytest.mark.db_agnostic  # SQLite-only settings: the SQLite pass covers them
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"},
+                     instance_path=tmp_path)
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()
 
 
-def test_two_apps_keep_separate_databases(tmp_path):
+def test_two_apps_keep_separate_databases(tmp_path, another_database):
     from blogapp.database import create_schema
     from blogapp.models import User
 
     one = create_app({"TESTING": True}, instance_path=tmp_path / "one")
-    two = create_app({"TESTING": True}, instance_path=tmp_path / "two")
+    two = create_app({"TESTING": True, **another_database()}, instance_path=tmp_path / "two")
     with one.app_context():
         create_schema()
         db.session.add(User(username="only-in-one"))
