@@ -2,6 +2,7 @@
 link count, disallowed and moderation words, duplicates, and blocking the plugin."""
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 
@@ -48,7 +49,7 @@ def other_app(tmp_path, **config):
         db.session.add(author)
         db.session.flush()
         db.session.add(Post(slug=SLUG, title="Hello world", body="Body.", status="published",
-                            author_id=author.id, published_at=db.func.now()))
+                            author_id=author.id, published_at=datetime.now(timezone.utc)))
         db.session.commit()
     return app
 
@@ -110,9 +111,9 @@ def test_several_limits_each_apply(app, client, post):
     assert refused.status_code == 429 and 60 < int(refused.headers["Retry-After"]) <= 3600
 
 
-def test_two_apps_do_not_share_rate_limit_counters(app, client, post, tmp_path):
+def test_two_apps_do_not_share_rate_limit_counters(app, client, post, tmp_path, another_database):
     app.config["COMMENT_RATE_LIMIT"] = "1/minute"
-    second = other_app(tmp_path, COMMENT_RATE_LIMIT="1/minute")
+    second = other_app(tmp_path, COMMENT_RATE_LIMIT="1/minute", **another_database())
     try:
         assert submit(client, body="one").status_code == 302
         assert submit(client, body="two").status_code == 429

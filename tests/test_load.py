@@ -13,7 +13,6 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -23,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+import sqlalchemy as sa
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +75,9 @@ class Client:
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("load-instance")
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BLOGAPP_")}
+    # The site's settings only, but on the database this test run uses (SQLite or PostgreSQL).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("BLOGAPP_") or k == "BLOGAPP_SQLALCHEMY_DATABASE_URI"}
     env.update({
         "WEB_CONCURRENCY": "4",
         "BLOGAPP_BIND": f"127.0.0.1:{port}",
@@ -119,7 +121,8 @@ def server(tmp_path_factory):
             assert time.monotonic() < deadline, "gunicorn did not become healthy in 60 s"
             time.sleep(0.2)
         yield {"port": port, "env": env, "instance": instance, "proc": proc,
-               "db": instance / "blog.sqlite", "log": instance / "gunicorn.log"}
+               "db": env.get("BLOGAPP_SQLALCHEMY_DATABASE_URI") or f"sqlite:///{instance}/blog.sqlite",
+               "log": instance / "gunicorn.log"}
     finally:
         proc.terminate()
         try:
@@ -175,8 +178,10 @@ def test_200_concurrent_comments_are_all_stored_once(server):
     statuses = {}
     for result in results:
         statuses[result] = statuses.get(result, 0) + 1
-    with sqlite3.connect(server["db"]) as conn:
-        rows = conn.execute("SELECT body_raw, status FROM comments").fetchall()
+    engine = sa.create_engine(server["db"], poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT body_raw, status FROM comments")).fetchall()
+    engine.dispose()
     stored = [body for body, _ in rows]
     lost = set(bodies) - set(stored)
     duplicates = len(stored) - len(set(stored))

@@ -58,7 +58,8 @@ def _subprocess(app, code, **kwargs):
         app = create_app({{"SECRET_KEY": "test-secret", "SEARCH_AUTO_REBUILD": False,
                           "PLUGINS": []}}, instance_path={app.instance_path!r})
     """) + textwrap.dedent(code)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BLOGAPP_")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("BLOGAPP_") or k == "BLOGAPP_SQLALCHEMY_DATABASE_URI"}
     return subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
@@ -177,7 +178,8 @@ def test_full_disk_then_reindex_catches_up(app, site):
     result = subprocess.run(
         [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "reindex"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("BLOGAPP_")},
+        env={**{k: v for k, v in os.environ.items()
+                if not k.startswith("BLOGAPP_") or k == "BLOGAPP_SQLALCHEMY_DATABASE_URI"},
              "BLOGAPP_INSTANCE_PATH": app.instance_path, "BLOGAPP_SECRET_KEY": "test-secret"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert not service.store.has_pending()
