@@ -21,6 +21,13 @@ def create_user_command(username, role, email, display_name, password_stdin):
     username = username.strip()
     if not username or len(username) > 64 or any(ch.isspace() or ch == "/" for ch in username):
         raise click.UsageError("USERNAME must be 1-64 characters with no spaces or '/'.")
+    user = User.by_username(username)
+    if user is not None and user.username != username:
+        # Names ignore case ("Alice" logs in as alice): a second account differing only in
+        # case would be unreachable, and silently changing alice's password is worse.
+        raise click.ClickException(
+            f"the user name {username} is taken by {user.username} (user names ignore case); "
+            f"run create-user {user.username} to change that account.")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -29,7 +36,6 @@ def create_user_command(username, role, email, display_name, password_stdin):
         raise click.ClickException("the password must have at least 8 characters.")
     if email and db.session.scalar(db.select(User).filter(User.email == email, User.username != username)):
         raise click.ClickException(f"the email {email} belongs to another user.")
-    user = User.by_username(username)
     created = user is None
     if created:
         user = User(username=username, display_name=display_name or username)
