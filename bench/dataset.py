@@ -12,10 +12,12 @@
   slug and author the page benchmark requests.
 
 Importing 100 000 posts takes about half an hour, so the folder is reused as long as the
-code that decides its content is unchanged: ``dataset.json`` records a hash of the
-corpus generator, the importer, the Markdown renderer and the models (``KEY_SOURCES``).
-When that hash differs the dataset is built again (``--reuse-stale`` accepts it anyway,
-and the report says so); ``--fresh`` always rebuilds. A build goes into
+code that decides its content gives the same posts: ``dataset.json`` records a hash of
+the corpus generator, the importer, the Markdown renderer and the models
+(``KEY_SOURCES``). When that hash differs, the first ``PROBE_DOCS`` documents are
+imported again with the current code and compared with the cached posts: the same
+posts keep the dataset, others rebuild it (``--reuse-stale`` skips the check and the
+report says so); ``--fresh`` always rebuilds. A build goes into
 ``<name>.partial/`` and is renamed when complete, so an interrupted one is never used;
 a lock file makes a second process wait for a build in progress instead of redoing it.
 
@@ -33,8 +35,10 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +57,8 @@ KEY_SOURCES = ("bench/corpus.py", "blogapp/importer/markdown_files.py",
 BENCH_USER = "luffy"
 BENCH_PASSWORD = "bench-password-luffy"  # a throwaway local instance, never served publicly
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
+# Documents imported again to check a dataset built by other code (see prepare()).
+PROBE_DOCS = 30
 
 
 class DatasetError(RuntimeError):
@@ -139,7 +145,7 @@ def build(target, docs, seed, key, hashes):
     meta = {
         "docs": docs, "seed": seed, "key": key, "key_sources": hashes,
         "created": datetime.now().isoformat(timespec="seconds"),
-        "corpus_mib": corpus_bytes / 1024 / 1024,
+        "corpus_mib": corpus_bytes / 1024 / 1024, "probe_docs": PROBE_DOCS,
         "import": {"seconds": import_s, "load1_before": round(load_before, 2),
                    "load1_after": round(os.getloadavg()[0], 2), "output": out.strip()},
         "baseline_build": {**baseline, "load1_after": round(os.getloadavg()[0], 2)},
@@ -163,24 +169,17 @@ def _cpu_model():
 def prepare(docs, seed=42, fresh=False, reuse_stale=False):
     """Return ``(folder, meta)`` of a complete dataset, building it when needed.
 
-    ``meta["stale"]`` is true when an existing dataset was built by other code and
-    ``reuse_stale`` accepted it.
+    A dataset built by other code (``KEY_SOURCES`` changed) is checked with a probe: the
+    first ``PROBE_DOCS`` documents are imported with the current code into a scratch
+    instance, and if their posts (text, HTML, author, category, tags, dates) equal those
+    of the cached database, the dataset is kept and its key brought up to date; otherwise
+    it is built again. ``reuse_stale`` skips the probe and uses it anyway
+    (``meta["stale"]`` then says so).
     """
     if docs < 2:
         raise DatasetError("--docs must be at least 2")
     key, hashes = source_key()
     folder = CACHE_DIR / f"{docs}-{seed}"
-    meta_path = folder / "dataset.json"
-    if meta_path.exists() and not fresh:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("key") == key:
-            return folder, {**meta, "stale": False}
-        changed = sorted(p for p in hashes.keys() | meta.get("key_sources", {}).keys()
-                         if hashes.get(p) != meta.get("key_sources", {}).get(p))
-        if reuse_stale:
-            _log(f"WARNING: reusing {folder.name} built by other code (changed: {', '.join(changed)})")
-            return folder, {**meta, "stale": True, "stale_files": changed}
-        _log(f"{folder.name} was built by other code (changed: {', '.join(changed)}); rebuilding")
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with open(CACHE_DIR / f"{folder.name}.lock", "w") as lock:
         try:
@@ -188,7 +187,10 @@ def prepare(docs, seed=42, fresh=False, reuse_stale=False):
         except BlockingIOError:
             _log(f"another process is building {folder.name}; waiting for it")
             fcntl.flock(lock, fcntl.LOCK_EX)
-            return prepare(docs, seed, False, reuse_stale)  # use what it built
+            fresh = False  # it has just been built
+        meta = None if fresh else _usable(folder, seed, key, hashes, reuse_stale)
+        if meta is not None:
+            return folder, meta
         partial = folder.with_name(folder.name + ".partial")
         _refuse_if_busy(partial)
         shutil.rmtree(partial, ignore_errors=True)
@@ -200,6 +202,73 @@ def prepare(docs, seed=42, fresh=False, reuse_stale=False):
         shutil.rmtree(folder, ignore_errors=True)
         partial.rename(folder)
     return folder, {**meta, "stale": False}
+
+
+def _usable(folder, seed, key, hashes, reuse_stale):
+    """The cached dataset's meta when it can be used as it is, else None."""
+    meta_path = folder / "dataset.json"
+    if not meta_path.exists():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("key") == key:
+        return {**meta, "stale": False}
+    changed = sorted(p for p in hashes.keys() | meta.get("key_sources", {}).keys()
+                     if hashes.get(p) != meta.get("key_sources", {}).get(p))
+    if reuse_stale:
+        _log(f"WARNING: reusing {folder.name} built by other code (changed: {', '.join(changed)})")
+        return {**meta, "stale": True, "stale_files": changed}
+    _log(f"{folder.name} was built by other code (changed: {', '.join(changed)}); "
+         f"checking that the first {PROBE_DOCS} posts still come out the same ...")
+    slugs = [doc.slug for doc in corpus.generate(min(PROBE_DOCS, meta["docs"]), seed=seed)]
+    try:
+        cached = posts_digest(folder / "instance" / "blog.sqlite", slugs)
+        probe = _probe_digest(slugs, seed)
+    except (sqlite3.Error, DatasetError) as exc:
+        _log(f"the probe failed ({exc}); rebuilding")
+        return None
+    if cached != probe:
+        _log("the current code imports them differently; rebuilding")
+        return None
+    _log("same posts: keeping the dataset")
+    meta.setdefault("verified", []).append(
+        {"at": datetime.now().isoformat(timespec="seconds"), "key": key, "changed": changed})
+    meta.update(key=key, key_sources=hashes)
+    tmp = meta_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, meta_path)
+    return {**meta, "stale": False}
+
+
+def posts_digest(database, slugs):
+    """A hash of what readers see of the posts ``slugs``: read with SQL, not the models,
+    so that a database made before a migration can be compared as it is."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        marks = ",".join("?" * len(slugs))
+        rows = conn.execute(f"""
+            SELECT p.slug, p.title, p.body, p.body_html, p.excerpt_html, p.status,
+                   p.published_at, u.username, c.name,
+                   (SELECT group_concat(name, '|') FROM (
+                        SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+                        WHERE pt.post_id = p.id ORDER BY t.name))
+            FROM posts p JOIN users u ON u.id = p.author_id
+                 LEFT JOIN categories c ON c.id = p.category_id
+            WHERE p.slug IN ({marks}) ORDER BY p.slug""", slugs).fetchall()
+    finally:
+        conn.close()
+    if len(rows) != len(slugs):
+        raise DatasetError(f"{database} has {len(rows)} of the {len(slugs)} probe posts")
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+def _probe_digest(slugs, seed):
+    """Import the first ``len(slugs)`` documents with the current code; their digest."""
+    with tempfile.TemporaryDirectory(prefix="blogapp-probe-") as tmp:
+        corpus.write_corpus(Path(tmp) / "corpus", len(slugs), seed)
+        instance = Path(tmp) / "instance"
+        run_flask(instance, "init-db", quiet=True)
+        run_flask(instance, "import-posts", str(Path(tmp) / "corpus"), quiet=True)
+        return posts_digest(instance / "blog.sqlite", slugs)
 
 
 def _refuse_if_busy(partial, quiet_seconds=600):

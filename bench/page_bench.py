@@ -15,7 +15,9 @@ One run:
    reports requests/s and the ratio to the bare page;
 4. measures ``/api/search`` p50/p99 over HTTP for ours and the baseline (interleaved),
    the RSS of every gunicorn worker, and the time from publishing a post through the
-   web editor until ``/api/search`` finds it.
+   web editor until ``/api/search`` finds it;
+5. profiles both pages (cache off) in a fresh process (``bench/page_profile.py``), so a
+   missed throughput goal comes with where the time went.
 
 It prints a table (figure, ours, baseline, ratio, goal, met) with machine facts and
 writes ``bench/results/page-<timestamp>.json`` and ``.md`` (and ``page-latest.md``).
@@ -155,6 +157,23 @@ def serve_pages(name, instance, config, paths, args, logs):
         return measure_pages(server, paths, args), server.worker_rss_mib()
 
 
+def profile_pages(instance, paths, args, stamp):
+    """cProfile of each page, cache off, in a fresh process (bench/page_profile.py)."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    profiles = {}
+    for label, path in paths.items():
+        prof = out / f"page-{stamp}-{label}.prof"
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "page_profile.py"), "--instance", str(instance),
+             "--path", path, "--requests", "200", "--top", "20", "--out", str(prof)],
+            cwd=ROOT, env=blogapp_env(instance, CACHE_OFF), capture_output=True, text=True)
+        if done.returncode != 0:
+            raise BenchError(f"profiling {path} failed: {done.stderr.strip()[-300:]}")
+        profiles[label] = {"file": str(prof), "text": done.stdout.strip()}
+    return profiles
+
+
 def serve_uncached(instance, baseline_index, paths, warmup, queries, meta, args, logs):
     """blogapp with the page cache off: pages, search vs the baseline server, RSS, saves."""
     with servers.Server("ours-nocache", "wsgi:app", blogapp_env(instance, CACHE_OFF),
@@ -215,6 +234,8 @@ def run(args, workdir):
         bare_last = phases.run("wrk: bare page (end)", load_test, bare, "/", args)
     finally:
         bare.stop()
+    profiles = (None if args.no_profile else
+                phases.run("profile pages (cache off)", profile_pages, instance, paths, args, stamp))
 
     machine = machine_facts()
     machine["load_average_at_start"] = load_at_start
@@ -235,6 +256,7 @@ def run(args, workdir):
                  "rss_nocache": off["rss"]["ours"], "rss_cache": rss_on,
                  "save_to_searchable": off["saves"]},
         "baseline": {"search": off["search"]["baseline"], "rss": off["rss"]["baseline"]},
+        "profiles": profiles,
         "phases_s": phases.seconds,
         "phases_load1": phases.load,
     }
@@ -272,6 +294,8 @@ def parse_args(argv=None):
                         help="only 'flask reindex --if-needed' (no reindex time)")
     parser.add_argument("--cache-config", type=_json_object, default={},
                         help="extra settings for the page-cache-on run, as a JSON object")
+    parser.add_argument("--no-profile", action="store_true",
+                        help="skip profiling the pages (cProfile, cache off) after the load tests")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary directory (instance copy, gunicorn logs)")
     args = parser.parse_args(argv)

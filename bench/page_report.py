@@ -211,6 +211,10 @@ def report(data, out_dir):
         print("\nmissed goals:")
         for line in notes:
             print("  " + line)
+    profiles = data.get("profiles") or {}
+    for label, prof in profiles.items():
+        print(f"profile of the {label} page (cache off): {prof['file']} — "
+              + prof["text"].splitlines()[0])
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stamp = data["timestamp"]
@@ -228,6 +232,10 @@ def report(data, out_dir):
         *(["## Missed goals", "", *[f"- {line}" for line in notes], ""] if notes else []),
         *[f"- note on {r['figure']}: {r['note']}" for r in rows if r["note"]],
         "",
+        *[part for label, prof in profiles.items() for part in (
+            f"## Profile of the {label} page (page cache off)", "",
+            f"`{Path(prof['file']).name}`; {prof['text'].splitlines()[0]}", "",
+            "```", *prof["text"].splitlines()[1:], "```", "")],
     ])
     (out / f"page-{stamp}.md").write_text(md, encoding="utf-8")
     (out / "page-latest.md").write_text(md, encoding="utf-8")
