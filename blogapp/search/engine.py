@@ -17,12 +17,19 @@ from whoosh.analysis import Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+from .ranking import ScoreTable, length_norms, phrase_docs
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 5
 TEXT_FIELDS = {"title": 4.0, "tags": 2.5, "body": 1.0}
 FILTER_FIELDS = {"author": "author", "tag": "tag_keys", "category": "category_keys"}
+BM25 = BM25F(B=0.75, K1=1.2)  # Whoosh's defaults; ranking.py computes the same formula
 
 
 class IndexBusy(Exception):
@@ -90,17 +97,147 @@ def _alternative_query(field, alternative):
     return wq.Phrase(field, tokens, boost=alternative.weight / len(tokens))
 
 
-def _clause_query(clause, reader=None):
-    """Any alternative in any text field. With a ``reader``, leaves that cannot match (a
-    term absent from that field) are left out: glossary expansion adds many spellings a
-    given blog never uses, and every leaf costs a posting-list walk."""
-    leaves = [
-        _alternative_query(field, alt)
+def _leaves(reads, clause):
+    """``(field, alternative, boost)`` for every alternative in every text field.
+
+    Leaves that cannot match (a token absent from that field) are left out: glossary
+    expansion adds many spellings a given blog never uses.
+    """
+    return [
+        # A phrase scores the sum of its words; divided by their number it weighs like
+        # one term, so "Horizontal Pod Autoscaler" does not outrank "HPA" for being three.
+        (field, alt, alt.weight / len(alt.tokens))
         for alt in clause.alternatives
         for field in TEXT_FIELDS
-        if reader is None or all(reader.doc_frequency(field, token) for token in alt.tokens)
+        if all(reads.doc_frequency(field, token) for token in alt.tokens)
     ]
-    return wq.Or(leaves, boost=clause.weight) if leaves else wq.NullQuery
+
+
+# -- fast reads for term-at-a-time scoring (see ranking.py) -------------------------------
+# Whoosh-Reloaded is pinned (setup.cfg): the block-level reads below use its W3 codec's
+# private attributes, and fall back to the public per-posting API if they are missing.
+_LENGTH_OF_BYTE = [1] + [byte_to_length(code) for code in range(1, 256)]
+
+
+def _read_postings(reader, field, token):
+    """``(ids, weights, values)`` of ``token`` in one segment (deleted documents included).
+
+    ``values`` hold the encoded positions; Whoosh unpickles them with each block anyway.
+    """
+    try:
+        matcher = reader.postings(field, token)
+    except TermNotFound:
+        return (), (), ()
+    if isinstance(matcher, FilterMatcher):  # deletions: the caller drops them once
+        matcher = matcher.child
+    ids, weights, values = [], [], []
+    if isinstance(matcher, W3LeafMatcher):
+        # Whole blocks at a time instead of three method calls per posting.
+        while not matcher._atend:
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            values.extend(matcher._values)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            values.append(matcher.value())
+            matcher.next()
+    return ids, weights, values
+
+
+def _field_lengths(reader, field):
+    """Every document's length of ``field`` in one segment (1 when unknown, as Whoosh)."""
+    count = reader.doc_count_all()
+    try:
+        column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+        raw = column._dbfile.get(column._basepos, column._count) if column else b""
+    except AttributeError:
+        return [reader.doc_field_length(doc, field, 1) for doc in range(count)]
+    lengths = [_LENGTH_OF_BYTE[code] for code in raw]
+    return lengths + [1] * (count - len(lengths))
+
+
+class _SearcherStats:
+    """What stays true for one searcher: length norms and document frequencies."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.deleted = [offset + doc for reader, offset in self.segments
+                        if reader.has_deletions() for doc in reader.deleted_docs_set]
+        self._norms = {}
+        self._frequencies = {}
+
+    def norms(self, reader, field):
+        key = (id(reader), field)
+        norms = self._norms.get(key)
+        if norms is None:
+            average = self.searcher.avg_field_length(field)
+            norms = self._norms[key] = length_norms(
+                _field_lengths(reader, field), average, BM25.B, BM25.K1)
+        return norms
+
+    def doc_frequency(self, field, token):
+        key = (field, token)
+        frequency = self._frequencies.get(key)
+        if frequency is None:
+            frequency = self._frequencies[key] = self.searcher.doc_frequency(field, token)
+        return frequency
+
+
+def _stats(searcher):
+    stats = getattr(searcher, "_blogapp_stats", None)
+    if stats is None:
+        stats = searcher._blogapp_stats = _SearcherStats(searcher)
+    return stats
+
+
+class _Reads:
+    """One search's posting reads, each (segment, field, token) decoded once."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.stats = _stats(searcher)
+        self.segments = self.stats.segments
+        self.doc_frequency = self.stats.doc_frequency
+        self._postings = {}
+        self._decode = {}
+
+    def postings(self, reader, field, token):
+        key = (id(reader), field, token)
+        found = self._postings.get(key)
+        if found is None:
+            found = self._postings[key] = _read_postings(reader, field, token)
+        return found
+
+    def decoder(self, field):
+        """Positions of an encoded posting value of ``field``."""
+        if field not in self._decode:
+            self._decode[field] = self.searcher.schema[field].format.decode_positions
+        return self._decode[field]
+
+    def matches(self, field, tokens):
+        """Per segment: ``(reader, offset, docs)`` with the term or phrase; docs None = all postings."""
+        for reader, offset in self.segments:
+            if len(tokens) == 1:
+                yield reader, offset, None
+            else:
+                lists = [self.postings(reader, field, token) for token in tokens]
+                yield reader, offset, phrase_docs(lists, self.decoder(field))
+
+    def docs(self, field, tokens):
+        """Global docnums containing the term or phrase (deleted ones included)."""
+        found = set()
+        for reader, offset, docs in self.matches(field, tokens):
+            if docs is None:
+                docs = self.postings(reader, field, tokens[0])[0]
+            found.update(doc + offset for doc in docs)
+        return found
 
 
 class WhooshIndex:
@@ -204,7 +341,7 @@ class WhooshIndex:
         return searcher
 
     def _new_searcher(self):
-        searcher = self._open().searcher(weighting=BM25F())
+        searcher = self._open().searcher(weighting=BM25)
         with self._searchers_lock:
             self._searchers.append(searcher)
         return searcher
@@ -257,86 +394,96 @@ class WhooshIndex:
         return sorted(found, key=lambda term: (-found[term], term))
 
     def _not_yet_due(self, searcher, now):
-        """Ids of scheduled documents whose publication time is still ahead."""
+        """Docnums of scheduled documents whose publication time is still ahead."""
         naive_now = _naive_utc(now)
-        due_later = []
-        for docnum in searcher.docs_for_query(wq.Term("scheduled", "1")):
-            fields = searcher.stored_fields(docnum)
-            if fields["published"] > naive_now:
-                due_later.append(wq.Term("id", fields["id"]))
-        return due_later
+        return {
+            docnum for docnum in searcher.docs_for_query(wq.Term("scheduled", "1"))
+            if searcher.stored_fields(docnum)["published"] > naive_now
+        }
 
     @staticmethod
-    def _doc_set(searcher, query):
-        if isinstance(query, wq.Or):
-            found = set()
-            for sub in query.subqueries:
-                found |= WhooshIndex._doc_set(searcher, sub)
-            return found
-        if isinstance(query, wq.And):
-            sets = [WhooshIndex._doc_set(searcher, sub) for sub in query.subqueries]
-            return set.intersection(*sets) if sets else set()
-        return set(searcher.docs_for_query(query))
+    def _clause_docs(reads, clause):
+        """Docnums matching any alternative of ``clause`` (unscored)."""
+        found = set()
+        for field, alt, _ in _leaves(reads, clause):
+            found |= reads.docs(field, alt.tokens)
+        return found
 
-    def _count(self, searcher, query, filter_query, mask_query):
-        """How many documents the search matches in all (not just the page shown)."""
-        if isinstance(query, wq.Every):
-            reader = searcher.reader()
-            found = {n for n in range(searcher.doc_count_all()) if not reader.is_deleted(n)}
-        else:
-            found = self._doc_set(searcher, query)
-        if filter_query is not None:
-            found &= self._doc_set(searcher, filter_query)
-        if mask_query is not None:
-            found -= self._doc_set(searcher, mask_query)
-        return len(found)
+    @staticmethod
+    def _scores(reads, clauses):
+        """BM25 scores of every document matching any clause (term-at-a-time)."""
+        table = ScoreTable()
+        searcher, stats = reads.searcher, reads.stats
+        for clause in clauses:
+            for field, alt, boost in _leaves(reads, clause):
+                boost *= clause.weight
+                for reader, offset, docs in reads.matches(field, alt.tokens):
+                    norms = stats.norms(reader, field)
+                    # A phrase scores the sum of its words' scores, where it occurs.
+                    for token in alt.tokens:
+                        ids, weights, _ = reads.postings(reader, field, token)
+                        factor = searcher.idf(field, token) * (BM25.K1 + 1) * boost
+                        table.add_term(ids, weights, norms, factor, offset, only=docs)
+        table.restrict(hidden=stats.deleted)
+        return table
 
     def search(self, plan, page, per_page, sort, now):
         """Run ``plan``; return ``(total, [hit dict, ...])`` for the requested page."""
         searcher = self.searcher()
-        reader = searcher.reader()
-        clauses = [q for q in (_clause_query(c, reader) for c in plan.clauses) if q is not wq.NullQuery]
-        filters = []
+        reads = _Reads(searcher)
+        if plan.clauses and not any(_leaves(reads, c) for c in plan.clauses):
+            return 0, []  # nothing asked for occurs in the index
+        allowed = None
         for name, values in plan.filters.items():
             field = FILTER_FIELDS[name]
-            filters.append(wq.Or([wq.Term(field, value) for value in values]))
+            docs = set(searcher.docs_for_query(wq.Or([wq.Term(field, v) for v in values])))
+            allowed = docs if allowed is None else allowed & docs
         for clause in plan.required:
-            filters.append(_clause_query(clause, reader))
-        if not clauses and plan.clauses:
-            return 0, []  # nothing asked for occurs in the index
-        if clauses:
-            # Plain OR: BM25 sums reward documents matching more clauses already, and
-            # Whoosh's coordination wrapper costs a walk over the matched terms per hit.
-            query = wq.Or(clauses) if len(clauses) > 1 else clauses[0]
-        else:
-            query = wq.Every()
+            docs = self._clause_docs(reads, clause)
+            allowed = docs if allowed is None else allowed & docs
         hidden = self._not_yet_due(searcher, now)
-        hidden += [q for q in (_clause_query(c, reader) for c in plan.excluded) if q is not wq.NullQuery]
-        kwargs = {"filter": wq.And(filters) if filters else None,
-                  "mask": wq.Or(hidden) if hidden else None}
-        by_date = sort == "date" or not clauses
-        if by_date:
-            kwargs.update(sortedby="published", reverse=True)
+        for clause in plan.excluded:
+            hidden |= self._clause_docs(reads, clause)
         start = (page - 1) * per_page
-        # Top-k scoring lets Whoosh skip blocks that cannot reach the page; the total is
-        # counted separately as a union of posting lists (C-level set operations).
-        results = searcher.search(query, limit=start + per_page, **kwargs)
-        total = self._count(searcher, query, kwargs["filter"], kwargs["mask"])
-        hits = [
-            {
-                "id": int(hit["id"]),
-                "slug": hit["slug"],
-                "title": hit["title"],
-                "body": hit["body"],
-                "author": hit["author"],
-                "author_name": hit["author_name"],
-                "published_at": hit["published"].replace(tzinfo=timezone.utc),
-                # Sorted by date, Whoosh's "score" is the sort key: no relevance to show.
-                "score": 0.0 if by_date else round(float(hit.score or 0.0), 4),
-            }
-            for hit in results[start:start + per_page]
-        ]
+        if plan.clauses:
+            table = self._scores(reads, plan.clauses)
+            table.restrict(allowed, hidden)
+            total = len(table)
+            if sort == "date":
+                docnums = self._newest(searcher, set(table.docs()), start + per_page)
+                page_hits = [(docnum, None) for docnum in docnums]
+            else:
+                page_hits = table.top(start + per_page)
+        else:  # filters only: newest first
+            if allowed is None:
+                allowed = set(searcher.reader().all_doc_ids())
+            allowed -= hidden
+            total = len(allowed)
+            page_hits = [(docnum, None) for docnum in self._newest(searcher, allowed, start + per_page)]
+        hits = []
+        for docnum, score in page_hits[start:start + per_page]:
+            fields = searcher.stored_fields(docnum)
+            hits.append({
+                "id": int(fields["id"]),
+                "slug": fields["slug"],
+                "title": fields["title"],
+                "body": fields["body"],
+                "author": fields["author"],
+                "author_name": fields["author_name"],
+                "published_at": fields["published"].replace(tzinfo=timezone.utc),
+                # Sorted by date there is no relevance to show.
+                "score": 0.0 if score is None else round(float(score), 4),
+            })
         return total, hits
+
+    @staticmethod
+    def _newest(searcher, docnums, limit):
+        """The ``limit`` newest of ``docnums`` (Whoosh sorts by the date column)."""
+        if not docnums:
+            return []
+        results = searcher.search(wq.Every(), filter=docnums, limit=limit,
+                                  sortedby="published", reverse=True)
+        return [hit.docnum for hit in results]
 
 
 class _BulkWriter:
