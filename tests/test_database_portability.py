@@ -9,7 +9,7 @@ import pytest
 
 from blogapp.extensions import db
 from blogapp.models import Category, Post, Tag, User
-from conftest import PASSWORD, login
+from conftest import PASSWORD, csrf_token, login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -64,6 +64,43 @@ def test_long_chinese_title_fits_its_column(app, make_user, make_post):
     make_post("long", make_user("writer"), title=title)
     with app.app_context():
         assert db.session.scalar(db.select(Post.title).filter_by(slug="long")) == title
+
+
+def test_too_long_tag_in_the_editor_is_refused_with_a_message(app, client, make_user):
+    # SQLite would store it; PostgreSQL would fail the INSERT. Both refuse it up front.
+    make_user("writer")
+    login(client, "writer")
+    data = {"title": "Tags", "slug": "", "body": "b", "category": "", "published_at": "",
+            "tags": "ok, " + "标" * 101, "save": "保存", "csrf_token": csrf_token(client, "/admin/posts/new")}
+    response = client.post("/admin/posts/new", data=data)
+    assert response.status_code == 400
+    assert "每个标签最长 100 字" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Post.id))) == 0
+    data.update(tags="ok, " + "标" * 100, csrf_token=csrf_token(client, "/admin/posts/new"))
+    assert client.post("/admin/posts/new", data=data).status_code == 302
+
+
+@pytest.mark.parametrize("field, value, reason", [
+    ("title", "长" * 301, "title '长长"),
+    ("author", "a" * 65, "author 'aaa"),
+    ("tags", "[" + "标" * 101 + "]", "tag '标标"),
+    ("category", "分" * 101, "category '分分"),
+])
+def test_import_reports_values_longer_than_their_column(app, runner, tmp_path, field, value, reason):
+    meta = {"title": "Fine", "author": "writer", "date": "2024-05-01T10:00:00+08:00",
+            "tags": "[k8s]", "category": "运维", field: value}
+    front = "".join(f"{key}: {text}\n" for key, text in meta.items())
+    (tmp_path / "long.md").write_text(f"---\n{front}---\n\nBody.\n", encoding="utf-8")
+    (tmp_path / "fine.md").write_text("---\ntitle: 中文 OK\nauthor: writer\ndate: 2024-05-01\n---\n\nBody.\n",
+                                      encoding="utf-8")
+    result = runner.invoke(args=["import-posts", str(tmp_path)])
+    assert isinstance(result.exception, SystemExit) and result.exit_code != 0, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "long.md" in errors[0] and reason in errors[0], result.output
+    assert "is longer than" in errors[0]
+    with app.app_context():
+        assert db.session.scalars(db.select(Post.title)).all() == ["中文 OK"]
 
 
 # --- user names ignore case -----------------------------------------------------------------

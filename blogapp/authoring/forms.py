@@ -6,6 +6,9 @@ from wtforms import DateTimeLocalField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..content.slugs import make_slug
+from ..models import Tag
+
+TAG_NAME_LENGTH = Tag.name.type.length
 
 
 def split_tags(text):
@@ -41,5 +44,9 @@ class PostForm(FlaskForm):
             raise ValidationError(_("分类名至少要有一个字母、数字或汉字。"))
 
     def validate_tags(self, field):
-        if any(not make_slug(name) for name in split_tags(field.data)):
+        names = split_tags(field.data)
+        if any(not make_slug(name) for name in names):
             raise ValidationError(_("标签名至少要有一个字母、数字或汉字。"))
+        # The column's size: PostgreSQL refuses longer names (SQLite would keep them).
+        if any(len(name) > TAG_NAME_LENGTH for name in names):
+            raise ValidationError(_("每个标签最长 %(max)d 字。", max=TAG_NAME_LENGTH))

@@ -100,6 +100,13 @@ def parse_article(path, default_tz=dt.timezone.utc):
     for kind, name in [("category", category), *(("tag", tag) for tag in tags)]:
         if name and not make_slug(name):
             raise ImportProblem(f"{kind} {name!r} has no letter, digit or Chinese character")
+    # Column sizes: PostgreSQL refuses longer values where SQLite would keep them.
+    for kind, value, column in [("title", title, Post.title), ("author", author, User.username),
+                                ("category", category, Category.name),
+                                *(("tag", tag, Tag.name) for tag in tags)]:
+        if value and len(value) > column.type.length:
+            raise ImportProblem(f"{kind} {value[:30]!r}... is longer than "
+                                f"{column.type.length} characters")
     return Article(
         title=title,
         slug=slug,
