@@ -31,18 +31,19 @@ import hashlib
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from urllib.parse import urlencode
 
 from flask import current_app, g, has_app_context, request, session
 from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 
-from . import static_versions
+from . import fastpath, static_versions
 from .database import listen_on_session
 from .extensions import cache
 from .i18n import COOKIE_NAME as LANG_COOKIE
-from .i18n import select_locale
+from .i18n import locale_for
 
 # Endpoint -> the query arguments its page depends on (``lang`` is always understood).
 CACHEABLE = {
@@ -60,19 +61,22 @@ CACHEABLE = {
 }
 PLACEHOLDER = b"__blogapp_csrf_token__"
 GENERATION_KEY = "page-generation"
+LOCAL_ENTRIES = 500
 _DIRTY = "page_cache_dirty"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A stored page: the body with ``PLACEHOLDER`` where the CSRF token was."""
+    """A stored page: the body with ``PLACEHOLDER`` where the CSRF token was, and the
+    headers the full stack gave it (security headers, Vary, Content-Type)."""
 
     body: bytes
-    content_type: str
+    headers: tuple
     etag: str
     last_modified: float
     expires_at: float
     tokened: bool
+    generation: str
 
 
 # -- invalidation ---------------------------------------------------------------------------
@@ -117,41 +121,13 @@ def _after_rollback(session):
 
 def new_generation(app):
     """Invalidate every stored page of ``app`` (and of all apps sharing its cache)."""
-    with app.app_context():
-        try:
-            cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
-        except Exception:  # noqa: BLE001 - the change is saved; pages expire by timeout
-            app.logger.exception("page cache: could not invalidate; pages expire by timeout")
-
-
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:  # first use, or evicted: never reuse an old generation
-        generation = uuid.uuid4().hex
-        cache.set(GENERATION_KEY, generation, timeout=0)
-    return generation
+    try:
+        backend(app).set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
+    except Exception:  # noqa: BLE001 - the change is saved; pages expire by timeout
+        app.logger.exception("page cache: could not invalidate; pages expire by timeout")
 
 
 # -- lookup and store -------------------------------------------------------------------------
-
-def _cache_key():
-    """The key parts of an anonymous request, or None when it must not be cached."""
-    if request.method not in ("GET", "HEAD"):
-        return None
-    settings = current_app.extensions["page_cache"]
-    understood = settings.endpoints.get(request.endpoint)
-    if understood is None:
-        return None
-    if any(name not in understood and name != "lang" for name in request.args):
-        return None
-    if any(name not in settings.cookies for name in request.cookies):
-        return None
-    if any(name not in settings.session_keys for name in session):
-        return None
-    language = select_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
-    args = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)) if k != "lang")
-    return f"{language}:{request.host_url}{request.path}?{args}"
-
 
 def _release(app):
     """A hash of the code, templates, translations and static files this process renders
@@ -179,45 +155,102 @@ def _release(app):
     return settings.release
 
 
+def backend(app):
+    """The app's cache backend (usable without an app context)."""
+    return app.extensions["cache"][cache]
+
+
+def page_key(app, req, language):
+    """The cache key of ``req`` (any werkzeug request): the release, the interface
+    language, scheme, host and path, and the sorted query arguments but ``lang`` (the
+    language is in the key already, however the reader chose it)."""
+    query = ""
+    if req.query_string:
+        query = urlencode(sorted((k, v) for k, v in req.args.items(multi=True) if k != "lang"))
+    return f"page:{_release(app)}:{language}:{req.scheme}://{req.host}{req.script_root}" \
+           f"{req.path}?{query}"
+
+
+def fetch(app, key):
+    """The stored entry for ``key`` if it is current, else None; and the generation.
+
+    Each process keeps the entries it used (``LOCAL_ENTRIES`` at most): a hit then reads
+    only the generation from the shared store, not the page."""
+    store = backend(app)
+    generation = store.get(GENERATION_KEY)
+    if generation is None:  # first use, or evicted: never reuse an old generation
+        generation = uuid.uuid4().hex
+        store.set(GENERATION_KEY, generation, timeout=0)
+    local = app.extensions["page_cache"].local
+    entry = local.get(key)
+    if entry is None or entry.generation != generation:
+        entry = store.get(key)
+        if isinstance(entry, Entry) and entry.generation == generation:
+            if len(local) >= LOCAL_ENTRIES:
+                local.clear()
+            local[key] = entry
+    if not isinstance(entry, Entry) or entry.generation != generation \
+            or entry.expires_at <= time.time():
+        entry = None
+    return entry, generation
+
+
+def _anonymous_key():
+    """The key of a request the cache may answer, or None (see the module docstring)."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    settings = current_app.extensions["page_cache"]
+    understood = settings.endpoints.get(request.endpoint)
+    if understood is None:
+        return None
+    if any(name not in understood and name != "lang" for name in request.args):
+        return None
+    if any(name not in settings.cookies for name in request.cookies):
+        return None
+    if any(name not in settings.session_keys for name in session):
+        return None
+    language = locale_for(request) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return page_key(current_app, request, language)
+
+
 def _lookup():
-    key = _cache_key()
+    """Visitors with a session come here (the others are answered by ``fastpath``)."""
+    key = _anonymous_key()
     if key is None:
         return None
-    key = f"{_release(current_app)}:{key}"
     g.page_cache = state = {"key": key, "generation": None}
     if not current_app.config["PAGE_CACHE"]:
         return None
     try:
-        state["generation"] = _generation()
-        entry = cache.get(f"page:{state['generation']}:{key}")
+        entry, state["generation"] = fetch(current_app, key)
     except Exception:  # noqa: BLE001 - a cache outage costs speed, never the page
         current_app.logger.exception("page cache: lookup failed")
         g.page_cache = None
         return None
-    if not isinstance(entry, Entry) or entry.expires_at <= time.time():
+    if entry is None:
         return None
     state["hit"] = True
-    body = entry.body
+    body, raw = entry.body, None
     if entry.tokened:
         body = body.replace(PLACEHOLDER, generate_csrf().encode("ascii"))
-    response = current_app.response_class(body, content_type=entry.content_type)
-    return _conditional(response, entry)
+        raw = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    response = current_app.response_class(body, content_type=dict(entry.headers)["Content-Type"])
+    return conditional(response, entry, raw, request.environ)
 
 
-def _conditional(response, entry):
+def conditional(response, entry, raw_token, environ):
     """ETag, Last-Modified and Cache-Control of a cacheable page; 304 when the client's
     copy is current. A tokened page's ETag includes the visitor's token (hashed): only
     their own copy, holding their own token, is answered with 304."""
     if entry.tokened:
-        raw = str(session.get(current_app.config["WTF_CSRF_FIELD_NAME"], ""))
-        mine = hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
+        mine = hashlib.blake2s(str(raw_token).encode(), digest_size=6).hexdigest()
         response.set_etag(f"{entry.etag}-{mine}", weak=True)
         response.headers["Cache-Control"] = "private, no-cache"
     else:
         response.set_etag(entry.etag)
         response.headers["Cache-Control"] = "no-cache"
     response.last_modified = entry.last_modified
-    return response.make_conditional(request)
+    return response.make_conditional(environ)
 
 
 def _storable(response):
@@ -232,6 +265,7 @@ def _storable(response):
 
 
 def _store(response):
+    """First after-request function: build the entry from the view's answer."""
     state = g.get("page_cache")
     if not state or state.get("hit") or not _storable(response):
         return response
@@ -244,16 +278,32 @@ def _store(response):
     expires_at = now + current_app.config["PAGE_CACHE_TIMEOUT"]
     if state["generation"] is not None:
         expires_at = min(expires_at, _next_publication(now))
-    entry = Entry(body=body, content_type=response.headers["Content-Type"],
-                  etag=hashlib.blake2s(body, digest_size=12).hexdigest(),
-                  last_modified=now, expires_at=expires_at, tokened=tokened)
+    entry = Entry(body=body, headers=(), etag=hashlib.blake2s(body, digest_size=12).hexdigest(),
+                  last_modified=now, expires_at=expires_at, tokened=tokened,
+                  generation=state["generation"])
     if state["generation"] is not None and expires_at > now + 1:
+        state["entry"] = entry
+    raw = session.get(current_app.config["WTF_CSRF_FIELD_NAME"]) if tokened else None
+    return conditional(response, entry, raw, request.environ)
+
+
+_PER_RESPONSE = {"set-cookie", "content-length", "date", "etag", "last-modified",
+                 "cache-control"}
+
+
+def _capture(response):
+    """Last after-request function: store the entry with the headers the whole stack set
+    (security headers, Vary), so the fast path can answer with them."""
+    state = g.get("page_cache")
+    entry = state and state.get("entry")
+    if entry is not None:
+        headers = tuple((k, v) for k, v in response.headers if k.lower() not in _PER_RESPONSE)
         try:
-            cache.set(f"page:{state['generation']}:{state['key']}", entry,
-                      timeout=int(expires_at - now))
+            backend(current_app).set(state["key"], replace(entry, headers=headers),
+                                     timeout=max(1, int(entry.expires_at - time.time())))
         except Exception:  # noqa: BLE001
             current_app.logger.exception("page cache: store failed")
-    return _conditional(response, entry)
+    return response
 
 
 def _next_publication(now):
@@ -292,6 +342,7 @@ class Settings:
     cookies: frozenset  # cookies that do not make a page personal
     session_keys: frozenset  # session keys that do not either
     release: str | None = None  # see _release
+    local: dict = field(default_factory=dict)  # see fetch
 
 
 def init_app(app):
@@ -307,7 +358,9 @@ def init_app(app):
     )
     # First in line: a hit is answered before any other before_request function runs.
     app.before_request_funcs.setdefault(None, []).insert(0, _lookup)
-    app.after_request(_store)
+    app.after_request(_store)  # after-request functions run last-registered first:
+    app.after_request_funcs.setdefault(None, []).insert(0, _capture)  # this one runs last
+    fastpath.init_app(app)
     listen_on_session(after_flush=_after_flush, after_commit=_after_commit,
                       after_rollback=_after_rollback, do_orm_execute=_do_orm_execute)
     static_versions.init_app(app)

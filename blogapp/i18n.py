@@ -32,13 +32,19 @@ babel = Babel()
 def select_locale():
     if not has_request_context():
         return None  # commands and mails: the site default
-    wanted = request.args.get("lang")
+    return locale_for(request)
+
+
+def locale_for(req):
+    """The language ``req`` (any werkzeug request) asks for, or None for the default.
+    The page cache calls it too, before Flask handles the request."""
+    wanted = req.args.get("lang")
     if wanted in LANGUAGES:
         return wanted
-    remembered = request.cookies.get(COOKIE_NAME)
+    remembered = req.cookies.get(COOKIE_NAME)
     if remembered in LANGUAGES:
         return remembered
-    return request.accept_languages.best_match(LANGUAGES)
+    return req.accept_languages.best_match(LANGUAGES)
 
 
 def current_language():
