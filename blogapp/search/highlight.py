@@ -5,13 +5,36 @@ engine-independent and costs microseconds per hit. Output is HTML-escaped.
 """
 
 import re
+import unicodedata
 from functools import lru_cache
 from html import escape
 
-from .analysis import fold, has_cjk
+from .analysis import has_cjk
 
 SNIPPET_CHARS = 160
+# Matches further into a very long article are not looked for: the cost of a snippet
+# stays bounded, and the start of an article is as good a place as any to show.
+SCAN_CHARS = 20000
 _SENTENCE_START = re.compile(r"[。！？.!?；;\n]\s*")
+# Full-width ASCII and the ideographic space: what NFKC changes in Chinese text.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _half_width(match):
+    char = match.group()
+    return " " if char == "\u3000" else chr(ord(char) - 0xFEE0)
+
+
+def _fold(text):
+    """``analysis.fold`` (NFKC, lowercase) without a full NFKC pass in the usual case.
+
+    Chinese prose differs from its NFKC form only by full-width punctuation; mapping
+    those directly and checking the result is several times faster than normalising.
+    """
+    quick = _FULL_WIDTH.sub(_half_width, text)
+    if not unicodedata.is_normalized("NFKC", quick):
+        quick = unicodedata.normalize("NFKC", text)
+    return quick.lower()
 
 
 def _term_regex(tokens):
@@ -19,8 +42,12 @@ def _term_regex(tokens):
     body = r"[\s\-_./]*".join(re.escape(token) for token in tokens)
     if has_cjk(body) and not any(t.isascii() for t in tokens):
         return body
-    # English words whole, plural allowed ("taint" marks "taints", not "maintain").
-    return rf"(?<![0-9a-z]){body}(?:e?s)?(?![0-9a-z])"
+    # English words whole, plural allowed ("taint" marks "taints", not "maintain"). The
+    # first character comes before the look-behind so that the compiled pattern starts
+    # with a literal: ``re`` then skips ahead to candidate characters (about 10x faster).
+    first = re.escape(tokens[0][0])
+    rest = body[len(first):]
+    return rf"{first}(?<![0-9a-z]{first}){rest}(?:e?s)?(?![0-9a-z])"
 
 
 @lru_cache(maxsize=256)
@@ -31,12 +58,23 @@ def _pattern(phrases):
 
 
 def _best_window(spans, text_length, size):
-    """Start of the ``size``-char window holding the most distinct matched words."""
+    """Start of the ``size``-char window holding the most distinct matched words.
+
+    A sliding window over the spans (in text order) with a count per word.
+    """
     best_start, best_score = 0, -1
-    for i, (start, _, _) in enumerate(spans):
-        words = {word for s, e, word in spans[i:] if e <= start + size}
-        if len(words) > best_score:
-            best_start, best_score = start, len(words)
+    counts, end = {}, 0
+    for i, (start, _, word) in enumerate(spans):
+        # Grow the window to every span ending within ``size`` of this one's start.
+        while end < len(spans) and spans[end][1] <= start + size:
+            counts[spans[end][2]] = counts.get(spans[end][2], 0) + 1
+            end += 1
+        if len(counts) > best_score:
+            best_start, best_score = start, len(counts)
+        if i < end:  # this span leaves the window before the next start
+            counts[word] -= 1
+            if not counts[word]:
+                del counts[word]
     return max(0, min(best_start, text_length - size))
 
 
@@ -49,11 +87,12 @@ def snippet(text, phrases, size=SNIPPET_CHARS):
     text = " ".join((text or "").split())
     if not text:
         return ""
-    folded = fold(text)
+    folded = _fold(text)
     if len(folded) != len(text):  # NFKC changed lengths: positions would not line up
         folded = text.lower()
     pattern = _pattern(frozenset(phrases))
-    spans = [(m.start(), m.end(), m.group()) for m in pattern.finditer(folded)] if pattern else []
+    spans = ([(m.start(), m.end(), m.group()) for m in pattern.finditer(folded, 0, SCAN_CHARS)]
+             if pattern else [])
     if spans:
         start = _best_window(spans, len(text), size)
         # Begin at a sentence start shortly before the first match, if there is one.
