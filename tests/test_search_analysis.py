@@ -68,3 +68,18 @@ def test_mixed_script_splits_at_the_boundary(analyzer):
 def test_query_mode_gives_compound_parts(analyzer):
     (token,) = list(analyzer.tokens("kube-proxy", "query"))
     assert token.text == "kube-proxy" and token.parts == ("kube", "proxy")
+
+
+@pytest.mark.parametrize("text", [
+    "Horizontal Pod Autoscaler 与 horizontal-pod-autoscalers：ＨＰＡ 按 CPU 扩容",
+    "kube-proxy 的 KubeProxyConfiguration，kube proxy 和 kube-proxy 再次出现",
+    "rolling updates 与 rolling update，滚动更新；滚动更新！https://k8s.io/docs/a/b/c/d/e",
+    "", "。。。", "ETCDCTL_API=3 etcdctl snapshot save /var/lib/etcd",
+])
+def test_fast_index_tokens_equal_the_token_stream(text):
+    glossary = Glossary.load()
+    words = glossary.cjk_words()
+    analyzer = Analyzer(words, glossary.multiword_terms(Analyzer(words)))
+    expected = index_tokens(analyzer, text)
+    assert analyzer.index_tokens(text) == expected
+    assert analyzer.index_tokens(text) == expected  # again, from the run caches

@@ -219,3 +219,31 @@ def test_bulk_import_indexes_once_at_the_end(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert writes == []  # no per-commit index write during the import
     assert sorted(search_slugs(app, "velero")) == ["bulk-0", "bulk-1", "bulk-2"]
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_rebuild_in_one_or_several_processes_finds_the_same(app, make_post, author, procs):
+    # With several processes the writer processes analyse the posts themselves; the
+    # index must not depend on where the analysis ran.
+    texts = [("HPA 自动扩缩容", "Horizontal Pod Autoscaler 按 CPU 调整副本数。", ["HPA"]),
+             ("kube-proxy 模式", "kube proxy 支持 iptables 与 ipvs；ＩＰＶＳ 更快。", ["网络"]),
+             ("滚动更新", "Deployment 的 rolling updates 逐个替换 Pod。", []),
+             ("etcd 备份", "etcdctl snapshot save 备份 etcd。", ["etcd"])]
+    for n, (title, body, tags) in enumerate(texts):
+        make_post(f"p{n}", author, title=title, body=body, tags=tags)
+    service = app.extensions["search"]
+    queries = ["HPA", "kube-proxy", "ipvs", '"rolling update"', "Pod", "自动扩缩容", "etcd 备份"]
+
+    def answers():
+        with app.app_context():
+            return [[(h["slug"], h["score"], h["snippet"]) for h in service.search(q).hits]
+                    for q in queries]
+
+    service.rebuild_procs = 1
+    with app.app_context():
+        service.rebuild(db.session)
+    in_process = answers()
+    service.rebuild_procs = procs
+    with app.app_context():
+        assert service.rebuild(db.session)[0] == 4
+    assert answers() == in_process and all(in_process)

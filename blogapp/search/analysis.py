@@ -12,6 +12,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = r"0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
@@ -22,6 +23,8 @@ _CONNECTORS = re.compile(r"[-_./:+#]")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 # Whole and joined forms of very long compounds (URLs, paths) are noise in the index.
 _MAX_COMPOUND_PARTS = 5
+# Distinct Chinese runs / words whose analysis each analyzer remembers (indexing).
+_RUN_CACHE_SIZE = 16384
 
 CJK_CHAR = re.compile(f"[{_CJK}]")
 
@@ -130,6 +133,13 @@ class Analyzer:
         self.segmenter = Segmenter(user_words)
         self.multiwords = {tuple(singular(w) or w for w in words) for words in multiwords}
         self._longest = max((len(words) for words in self.multiwords), default=0)
+        # Multiword terms by their first word, shortest first (the order tokens() finds them).
+        self._by_first = {}
+        for words in sorted(self.multiwords, key=len):
+            self._by_first.setdefault(words[0], []).append(words)
+        # Text repeats (identifiers, set phrases): each distinct run is analysed once.
+        self._cjk_pieces = lru_cache(maxsize=_RUN_CACHE_SIZE)(self._cjk_pieces)
+        self._word_pieces = lru_cache(maxsize=_RUN_CACHE_SIZE)(self._word_pieces)
 
     def joined_multiword(self, words):
         """The joined token for ``words`` if the index stores one, else None."""
@@ -198,6 +208,48 @@ class Analyzer:
             single = singular(word)
             if single:
                 yield Token(single, pos, main=False)
+
+    def index_tokens(self, text):
+        """``[(token, position)]`` for the index: ``tokens(text, "index")``, faster.
+
+        Indexing runs this over every article on a rebuild, so it works on plain tuples,
+        looks multiword terms up by their first word and remembers the analysis of each
+        distinct Chinese run and word (see ``_cjk_pieces`` and ``_word_pieces``).
+        """
+        found, mains, pos = [], {}, 0
+        for match in _RUN.finditer(normalize(text)):
+            if match.lastgroup == "cjk":
+                pieces, width = self._cjk_pieces(match.group())
+            else:
+                pieces, width = self._word_pieces(match.group())
+            for word, offset, key in pieces:
+                found.append((word, pos + offset))
+                if key is not None and pos + offset not in mains:
+                    mains[pos + offset] = key
+            pos += width
+        by_first = self._by_first
+        if by_first:
+            for start, first in mains.items():
+                for words in by_first.get(first, ()):
+                    if all(mains.get(start + i) == word for i, word in enumerate(words[1:], 1)):
+                        found.append(("".join(words), start))
+        return found
+
+    def _cjk_pieces(self, run):
+        """``((word, offset, main_key), ...), width`` of a Chinese run in index mode."""
+        pieces, last = [], -1
+        for word, offset in self.segmenter.segment(run, True):
+            pieces.append((word, offset, (singular(word) or word) if offset != last else None))
+            last = offset
+        return tuple(pieces), last + 1
+
+    def _word_pieces(self, raw):
+        """The same for a word or compound (``kube-proxy``)."""
+        pieces, width = [], 0
+        for token in self._tokens(raw, "index"):
+            pieces.append((token.text, token.pos, (singular(token.text) or token.text) if token.main else None))
+            width = max(width, token.pos + 1)
+        return tuple(pieces), width
 
     def words(self, text, mode="query"):
         """Just the token texts (handy for queries and tests)."""

@@ -20,8 +20,12 @@ def is_indexable(post):
     return post.status in INDEXED_STATUSES and post.published_at is not None
 
 
-def post_document(post, analyzer, now=None):
-    """The document for ``post``: token lists per text field plus stored values."""
+def post_document(post, analyzer, now=None, analyse=True):
+    """The document for ``post``: token lists per text field plus stored values.
+
+    With ``analyse=False`` the tokens are None: a parallel rebuild's writer processes
+    analyse the text themselves.
+    """
     tags = list(post.tags)
     author = post.author
     # Tags and the category are one field: both are short labels chosen by the author.
@@ -31,10 +35,7 @@ def post_document(post, analyzer, now=None):
         "tags": " ".join(labels),
         "body": plain_text(post.body_html),
     }
-    tokens = {
-        name: [(t.text, t.pos) for t in analyzer.tokens(value, "index")]
-        for name, value in text.items()
-    }
+    tokens = {name: analyzer.index_tokens(value) for name, value in text.items()} if analyse else None
     lowered = lambda *values: sorted({v.lower() for v in values if v})  # noqa: E731
     return {
         "id": post.id,

@@ -6,6 +6,8 @@ an engine-neutral :class:`~.query.QueryPlan`. Swapping the engine means rewritin
 module only.
 """
 
+import multiprocessing
+import os
 import threading
 import time
 from datetime import timezone
@@ -48,14 +50,31 @@ def analysed(text, tokens):
     return value
 
 
+class ToAnalyse(str):
+    """Field text that the indexing process analyses itself (a parallel rebuild).
+
+    ``key`` names an analysis function registered by :meth:`WhooshIndex.bulk_writer`
+    before Whoosh forks its writer processes, which therefore inherit it.
+    """
+
+    key: str
+
+
+# Analysis functions of running parallel builds, by key (inherited by forked writers).
+_DEFERRED_ANALYSIS = {}
+
+
 class PreTokenized(Tokenizer):
     """Feeds the tokens of an :class:`Analysed` value to Whoosh (stateless, picklable)."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        tokens = getattr(value, "tokens", None)
+        if tokens is None and isinstance(value, ToAnalyse):
+            tokens = _DEFERRED_ANALYSIS[value.key](str(value))
         # Plain strings only arrive from Whoosh's own query helpers: one token each.
-        for text, pos in getattr(value, "tokens", None) or [(value, 0)]:
+        for text, pos in tokens or [(value, 0)]:
             token.text = text
             token.boost = 1.0
             token.stopped = False
@@ -298,9 +317,14 @@ class WhooshIndex:
             ix.close()
         self._writes += 1
 
-    def bulk_writer(self, procs=1):
-        """A writer for a full build (bigger memory budget; ``procs`` processes)."""
-        return _BulkWriter(self._open(), procs)
+    def bulk_writer(self, procs=1, analyse=None):
+        """A writer for a full build (bigger memory budget; ``procs`` processes).
+
+        With ``analyse`` (text -> ``[(token, position)]``) and several processes, the
+        writer processes analyse the documents too (``writer.analyses`` is then True and
+        documents may come without tokens): analysis is most of a rebuild's work.
+        """
+        return _BulkWriter(self._open(), procs, analyse)
 
     @staticmethod
     def _fields(doc):
@@ -317,6 +341,15 @@ class WhooshIndex:
         for name in TEXT_FIELDS:
             fields[name] = analysed(doc["text"][name], doc["tokens"][name])
             fields[f"_stored_{name}"] = doc["text"][name]
+        return fields
+
+    @staticmethod
+    def _deferred_fields(doc, key):
+        """Like :meth:`_fields`, for a document the writer process will analyse."""
+        fields = WhooshIndex._fields({**doc, "tokens": dict.fromkeys(TEXT_FIELDS, None)})
+        for name in TEXT_FIELDS:
+            fields[name] = ToAnalyse(doc["text"][name])
+            fields[name].key = key
         return fields
 
     # -- reading ---------------------------------------------------------------------
@@ -487,19 +520,39 @@ class WhooshIndex:
 
 
 class _BulkWriter:
-    def __init__(self, ix, procs=1):
+    def __init__(self, ix, procs=1, analyse=None):
         self._ix = ix
-        # procs > 1: Whoosh's multiprocessing writer indexes in sub-processes (the
-        # documents arrive analysed, so the work there is pure Whoosh).
-        self._writer = ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
+        # procs > 1: Whoosh's multiprocessing writer indexes in forked sub-processes,
+        # one segment each. Handing them the analysis as well spreads all the work over
+        # the processes; they can only inherit the analysis function by fork.
+        self.analyses = bool(analyse and procs > 1
+                             and multiprocessing.get_start_method() == "fork")
+        self._key = None
+        if self.analyses:
+            analyse("warm up 预热")  # lazily loaded dictionaries: load once, before the fork
+            self._key = f"{os.getpid()}-{id(self)}"
+            _DEFERRED_ANALYSIS[self._key] = analyse
+        # A large memory budget: fewer temporary runs to merge at commit.
+        self._writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
 
     def add(self, doc):
-        self._writer.add_document(**WhooshIndex._fields(doc))
+        if doc.get("tokens") is None:
+            self._writer.add_document(**WhooshIndex._deferred_fields(doc, self._key))
+        else:
+            self._writer.add_document(**WhooshIndex._fields(doc))
 
     def commit(self):
-        self._writer.commit()
-        self._ix.close()
+        try:
+            self._writer.commit()
+        finally:
+            self._done()
 
     def cancel(self):
-        self._writer.cancel()
+        try:
+            self._writer.cancel()
+        finally:
+            self._done()
+
+    def _done(self):
+        _DEFERRED_ANALYSIS.pop(self._key, None)
         self._ix.close()

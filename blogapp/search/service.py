@@ -173,8 +173,8 @@ class SearchService:
         return any(index.matches_anything(alt) for alt in ordered)
 
     # -- writing ----------------------------------------------------------------------
-    def document(self, post):
-        return post_document(post, self.analyzer)
+    def document(self, post, analyse=True):
+        return post_document(post, self.analyzer, analyse=analyse)
 
     def apply(self, upserts, deletes, bind=None):
         """Apply committed changes; on failure remember them so nothing is lost."""
@@ -260,11 +260,12 @@ class SearchService:
             build = self.store.new_build_dir()
             # Taken before reading any post: whatever commits meanwhile is applied later.
             position = self.rebuild_position(session) if self.rebuild_position else None
-            writer = WhooshIndex.create(build).bulk_writer(procs=self.rebuild_procs)
+            writer = WhooshIndex.create(build).bulk_writer(
+                procs=self.rebuild_procs, analyse=self.analyzer.index_tokens)
             count = 0
             try:
                 for post in indexable_posts(session, release=True):
-                    writer.add(self.document(post))
+                    writer.add(self.document(post, analyse=not writer.analyses))
                     count += 1
                     if progress:
                         progress(count)
