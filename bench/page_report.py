@@ -140,6 +140,15 @@ def missed_notes(rows, data):
     return notes
 
 
+def _wrk_runs(data):
+    """``(name, wrk result)`` of every measured load test, in run order."""
+    yield "bare (start)", data["bare"]["start"]
+    for state, key in (("cache off", "nocache"), ("cache on", "cache")):
+        for label, page in data["ours"][key].items():
+            yield f"{label}, {state}", page
+    yield "bare (end)", data["bare"]["end"]
+
+
 def facts_lines(data):
     m, p, g, ds = data["machine"], data["params"], data["gunicorn"], data["dataset"]
     bare = data["bare"]
@@ -149,6 +158,10 @@ def facts_lines(data):
         lines.append(f"WARNING: the 1-minute load average reached {max(loads)} on "
                      f"{m['usable_cores']} usable cores: other processes competed for the CPU, "
                      "throughput and latency are noisy")
+    for name, run in _wrk_runs(data):
+        if run["errors"].get("timeout"):
+            lines.append(f"WARNING: {run['errors']['timeout']} requests of '{name}' got no answer "
+                         f"within {run['params']['timeout']} s (counted as not served)")
     if ds.get("stale"):
         lines.append("WARNING: the cached dataset was built by other importer/model code "
                      "(--reuse-stale)")
@@ -168,6 +181,9 @@ def facts_lines(data):
         "pages: " + ", ".join(
             f"{label} {page['path']} {page['page_bytes'] / 1024:.1f} KiB"
             for label, page in data["ours"]["nocache"].items()),
+        "wrk latency p50/p99 (ms): " + "; ".join(
+            f"{name} {run['latency_us']['p50'] / 1000:.1f}/{run['latency_us']['p99'] / 1000:.1f}"
+            for name, run in _wrk_runs(data)),
         "server CPU per request (ms): bare " + "/".join(
             f"{b['server_cpu_ms_per_request']:.2f}" for b in (bare["start"], bare["end"]))
         + "; " + "; ".join(
