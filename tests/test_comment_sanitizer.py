@@ -106,6 +106,7 @@ def test_homepage_urls_must_be_web_urls(url, expected):
 
 # -- the whole payload list ------------------------------------------------------------------------
 
+@pytest.mark.db_agnostic  # the sanitizer alone
 def test_every_payload_is_harmless_in_the_sanitizer(payloads):
     problems = {}
     for line in payloads:
@@ -187,6 +188,7 @@ def test_a_sample_of_payloads_through_the_real_form(app, client, make_user, make
 
 # -- threads ------------------------------------------------------------------------------------------
 
+@pytest.mark.db_agnostic  # the sanitizer alone
 def test_sanitizing_is_safe_from_several_threads(payloads):
     """Web servers render comments in parallel threads; each must get its own comment back."""
     lines = payloads[:600]

@@ -89,6 +89,7 @@ MARKUP = st.sampled_from([
 COMMENTS = st.lists(st.one_of(st.text(QUERY_ALPHABET, max_size=20), MARKUP), max_size=10).map("".join)
 
 
+@pytest.mark.db_agnostic  # the sanitizer alone
 @settings(max_examples=500, deadline=None)
 @given(text=COMMENTS)
 def test_sanitized_comments_never_carry_active_content(text):

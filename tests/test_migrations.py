@@ -17,6 +17,9 @@ from blogapp.database import MIGRATIONS_DIR, create_schema
 from blogapp.extensions import db
 
 
+pytestmark = pytest.mark.db_agnostic  # each test names the database it migrates (SQLite or PostgreSQL)
+
+
 def head_revision():
     (head,) = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()  # one linear history
     return head

@@ -22,7 +22,8 @@ from urllib.parse import quote, urlencode
 import pytest
 import sqlalchemy as sa
 
-pytestmark = pytest.mark.slow
+# db_agnostic: the nodes always share a PostgreSQL database of their own, whatever the run selects.
+pytestmark = [pytest.mark.slow, pytest.mark.db_agnostic]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -6,6 +6,9 @@ from blogapp.search.analysis import Analyzer, singular
 from blogapp.search.glossary import Glossary
 
 
+pytestmark = pytest.mark.db_agnostic  # the analyzer uses no database
+
+
 @pytest.fixture(scope="module")
 def analyzer():
     return Analyzer(Glossary.load().cjk_words())

@@ -7,6 +7,9 @@ from blogapp.search.glossary import Glossary
 from blogapp.search.query import MAX_QUERY_CHARS, QueryPlanner
 
 
+pytestmark = pytest.mark.db_agnostic  # query parsing uses no database
+
+
 @pytest.fixture(scope="module")
 def planner():
     glossary = Glossary.load()
