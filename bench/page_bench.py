@@ -166,11 +166,11 @@ def profile_pages(instance, paths, args, stamp):
         prof = out / f"page-{stamp}-{label}.prof"
         done = subprocess.run(
             [sys.executable, str(ROOT / "bench" / "page_profile.py"), "--instance", str(instance),
-             "--path", path, "--requests", "200", "--top", "20", "--out", str(prof)],
+             "--path", path, "--requests", "200", "--top", "20", "--out", str(prof), "--json"],
             cwd=ROOT, env=blogapp_env(instance, CACHE_OFF), capture_output=True, text=True)
         if done.returncode != 0:
             raise BenchError(f"profiling {path} failed: {done.stderr.strip()[-300:]}")
-        profiles[label] = {"file": str(prof), "text": done.stdout.strip()}
+        profiles[label] = {"file": str(prof), **json.loads(done.stdout.strip().splitlines()[-1])}
     return profiles
 
 

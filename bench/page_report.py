@@ -20,13 +20,20 @@ def _row(name, unit, ours, base, goal="—", met=None, note="", why=""):
             "goal": goal, "met": met, "note": note, "why": why}
 
 
-def _cpu_why(page, bare_cpu):
-    """Where the time went: the servers' CPU per request against the bare page's."""
+def _cpu_why(page, bare_cpu, profile=None):
+    """Where the time went: the servers' CPU per request against the bare page's, and
+    (uncached) the costliest SQL statement of the page's profile."""
     mine = page.get("server_cpu_ms_per_request")
     if mine is None or not bare_cpu:
         return ""
-    return (f"the workers spent {mine:.2f} ms of CPU per request against {bare_cpu:.2f} ms for "
-            f"the bare page ({mine / bare_cpu:.1f}×): the time goes into the app itself")
+    why = (f"the workers spent {mine:.2f} ms of CPU per request against {bare_cpu:.2f} ms for "
+           f"the bare page ({mine / bare_cpu:.1f}×): the time goes into the app itself")
+    if profile and profile.get("sql"):
+        sql = profile["sql"][0]
+        why += (f"; in the profile, {sql['ms_per_request']:.1f} of its "
+                f"{profile['ms_per_request']:.1f} ms per request are one SQL statement: "
+                f"{sql['statement'][:160]}{' ...' if len(sql['statement']) > 160 else ''}")
+    return why
 
 
 def _max_rss(workers):
@@ -48,7 +55,8 @@ def figure_rows(data):
     bare_cpu = sum(bare_cpus) / len(bare_cpus) if bare_cpus else None
     ratio = off["article"]["requests_per_s"] / bare_rps
     rows.append(_row("article page, page cache off", "req/s", off["article"]["requests_per_s"],
-                     bare_rps, "≥ 0.5× bare", ratio >= 0.5, why=_cpu_why(off["article"], bare_cpu)))
+                     bare_rps, "≥ 0.5× bare", ratio >= 0.5,
+                     why=_cpu_why(off["article"], bare_cpu, (data.get("profiles") or {}).get("article"))))
     ratio = on["article"]["requests_per_s"] / bare_rps
     rows.append(_row("article page, page cache on (warm)", "req/s",
                      on["article"]["requests_per_s"], bare_rps,
@@ -235,8 +243,12 @@ def report(data, out_dir):
             print("  " + line)
     profiles = data.get("profiles") or {}
     for label, prof in profiles.items():
-        print(f"profile of the {label} page (cache off): {prof['file']} — "
+        print(f"\nprofile of the {label} page (cache off): {prof['file']} — "
               + prof["text"].splitlines()[0])
+        sql = prof["text"].split("-- SQL:", 1)[-1].splitlines()
+        print("  SQL:" + sql[0].rstrip(" -"))
+        for line in sql[1:4]:
+            print("  " + line.strip()[:200])
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stamp = data["timestamp"]
