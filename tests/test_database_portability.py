@@ -1,6 +1,8 @@
-"""What must not depend on the database: Chinese text, user names that ignore case, and
-timezone-aware times. ``make test`` runs this file on SQLite and again on PostgreSQL."""
+"""What must not depend on the database: Chinese text, user names that ignore case,
+timezone-aware times, column sizes and the order of ties. ``make test`` runs this file on
+SQLite and again on PostgreSQL."""
 
+import json
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -208,3 +210,25 @@ def test_month_archive_cuts_months_in_the_site_timezone(client, make_user, make_
         db.session.commit()
     assert "August in Shanghai" in client.get("/archive/2024/8").get_data(as_text=True)
     assert "August in Shanghai" not in client.get("/archive/2024/7").get_data(as_text=True)
+
+
+# --- ties -----------------------------------------------------------------------------------
+
+def test_comments_sharing_a_second_list_in_a_stable_order(app, runner, make_user, make_post):
+    # Imported comments often share a timestamp; PostgreSQL leaves the order of ties open.
+    from plugins.comments.models import Comment
+
+    make_post("imported", make_user("writer"))
+    same_second = datetime(2024, 7, 30, 12, 0, tzinfo=timezone.utc)
+    with app.app_context():
+        post_id = db.session.scalar(db.select(Post.id).filter_by(slug="imported"))
+        for n in range(12):
+            db.session.add(Comment(post_id=post_id, depth=1, author_name=f"读者{n}",
+                                   author_email=f"r{n}@example.com", body_raw=f"第 {n} 条",
+                                   body_html=f"<p>第 {n} 条</p>", status="pending",
+                                   created_at=same_second))
+        db.session.commit()
+    result = runner.invoke(args=["comments", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    ids = [row["id"] for row in json.loads(result.output)]
+    assert len(ids) == 12 and ids == sorted(ids, reverse=True)

@@ -28,7 +28,7 @@ def _editable_post(post_id):
 @bp.route("/")
 @writer_required
 def post_list():
-    select = db.select(Post).order_by(Post.updated_at.desc())
+    select = db.select(Post).order_by(Post.updated_at.desc(), Post.id.desc())  # ties: stable
     if not current_user.can_edit_any_post:
         select = select.where(Post.author_id == current_user.id)
     return render_template("authoring/list.html", posts=db.session.scalars(select).all())

@@ -19,7 +19,7 @@ comments_group = AppGroup("comments", help="Moderate comments.")
 @click.option("--json", "as_json", is_flag=True)
 def list_command(status, as_json):
     """List comments, newest first."""
-    select = db.select(Comment).order_by(Comment.created_at.desc())
+    select = db.select(Comment).order_by(Comment.created_at.desc(), Comment.id.desc())
     if status:
         select = select.filter_by(status=status)
     comments = db.session.scalars(select).all()

@@ -24,7 +24,10 @@ def queue():
     status = request.args.get("status", "pending")
     if status not in STATUSES:
         abort(400, description=f"status must be one of {', '.join(STATUSES)}.")
-    select = db.select(Comment).filter_by(status=status).order_by(Comment.created_at.desc())
+    # id breaks ties (imported comments share a second): PostgreSQL leaves their order open,
+    # and pages of the queue would then repeat or skip comments.
+    select = (db.select(Comment).filter_by(status=status)
+              .order_by(Comment.created_at.desc(), Comment.id.desc()))
     page = db.paginate(select, per_page=PER_PAGE, error_out=False)
     counts = dict(db.session.execute(
         db.select(Comment.status, db.func.count(Comment.id)).group_by(Comment.status)).all())
