@@ -47,6 +47,7 @@ def search_app(tmp_path_factory):
     return app
 
 
+@pytest.mark.db_agnostic  # search reads the index only: no SQL per query
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=QUERIES, page=st.integers(1, 5), sort=st.sampled_from(["relevance", "date"]))
 def test_search_never_raises(search_app, text, page, sort):
@@ -97,6 +98,7 @@ def test_sanitized_comments_never_carry_active_content(text):
 
 
 @pytest.mark.slow
+@pytest.mark.db_agnostic  # /api/search reads the index only: no SQL per request
 def test_ten_thousand_generated_queries_against_the_api(search_app):
     """10,000 queries built from a seeded generator: every answer is 200 or 400 JSON."""
     rng = random.Random(20261129)
