@@ -2,10 +2,15 @@
 
 A real gunicorn serving the bare app on a free loopback port, the real wrk: the run counts
 requests, an error page is refused as throughput, and stopping leaves no worker behind.
+The dataset cache is built with the real ``flask`` commands, kept while the importer
+gives the same posts and rebuilt when it does not.
 """
 
+import contextlib
+import json
 import os
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,7 +22,7 @@ pytestmark = pytest.mark.db_agnostic  # the bare benchmark app uses no database
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bare_app, page_bench, servers, wrk  # noqa: E402
+from bench import bare_app, corpus, dataset, page_bench, servers, wrk  # noqa: E402
 
 needs_wrk = pytest.mark.skipif(not shutil.which("wrk"), reason="the Debian package wrk is not installed")
 
@@ -72,3 +77,51 @@ def test_bad_options_exit_2_with_a_reason(argv, message, capsys):
         page_bench.parse_args(argv)
     assert exc.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@contextlib.contextmanager
+def _db(database):
+    """A connection that commits and closes at the end of the ``with``."""
+    conn = sqlite3.connect(database)
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
+
+def _set_key(folder, key):
+    path = folder / "dataset.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["key"] = key
+    path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_dataset_is_imported_once_kept_for_the_same_posts_rebuilt_for_others(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataset, "CACHE_DIR", tmp_path / "cache")
+    folder, meta = dataset.prepare(4, seed=7)
+    database = folder / "instance" / "blog.sqlite"
+    slugs = [doc.slug for doc in corpus.generate(4, seed=7)]
+    assert meta["import"]["output"] == "Imported 4 files: 4 created, 0 updated, 0 failed."
+    assert meta["article_slug"] in slugs and meta["article_author"] in corpus.AUTHORS
+    assert (folder / "baseline-index").is_dir() and not (folder / "corpus").exists()
+    with _db(database) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT slug FROM posts")) == sorted(slugs)
+        assert conn.execute("SELECT password_hash IS NOT NULL FROM users WHERE username = ?",
+                            (meta["user"],)).fetchone() == (1,)
+
+    assert dataset.prepare(4, seed=7)[1]["created"] == meta["created"]  # reused as it is
+
+    _set_key(folder, "other-code")  # the importer changed, but gives the same posts
+    kept = dataset.prepare(4, seed=7)[1]
+    assert kept["created"] == meta["created"] and kept["verified"]
+    assert kept["key"] == dataset.source_key()[0]
+
+    with _db(database) as conn:  # now the cached posts differ from an import
+        conn.execute("UPDATE posts SET body_html = body_html || '<p>old renderer</p>'")
+    _set_key(folder, "other-code")
+    rebuilt = dataset.prepare(4, seed=7)[1]
+    assert "verified" not in rebuilt
+    with _db(database) as conn:
+        assert not conn.execute("SELECT count(*) FROM posts WHERE body_html LIKE '%old renderer%'"
+                                ).fetchone()[0]
