@@ -100,9 +100,12 @@ def reindex(instance, skip):
     args = ["reindex", "--if-needed"] if skip else ["reindex"]
     wall, out = dataset.run_flask(instance, *args, quiet=True)
     match = re.search(r"Indexed (\d+) posts in ([\d.]+) s", out)
+    if skip and not match:
+        seconds = None  # nothing was rebuilt: no figure
+    else:  # the service's own time; the command's wall time if its wording changed
+        seconds = float(match.group(2)) if match else wall
     return {"command": "flask " + " ".join(args), "wall_s": wall, "output": out.strip(),
-            "documents": int(match.group(1)) if match else None,
-            "seconds": float(match.group(2)) if match else None}
+            "documents": int(match.group(1)) if match else None, "seconds": seconds}
 
 
 def check_page(url, min_bytes=1000):
