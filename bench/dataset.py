@@ -27,6 +27,8 @@ code changes more often than the data): the page benchmark works on a copy and r
 
 Usage: ``.venv/bin/python bench/dataset.py --docs 100000 [--seed 42] [--fresh]``
 (prints the folder's path); ``nice -n 19`` it to build a big one in the background.
+``--baseline-build INSTANCE INDEX_DIR`` only times a baseline build (the page benchmark
+times one in every run next to ``flask reindex``, under the same machine load).
 """
 
 import argparse
@@ -289,7 +291,14 @@ def main(argv=None):
     parser.add_argument("--fresh", action="store_true", help="rebuild even if cached")
     parser.add_argument("--reuse-stale", action="store_true",
                         help="use a cached dataset even if it was built by other code")
+    parser.add_argument("--baseline-build", nargs=2, metavar=("INSTANCE", "INDEX_DIR"),
+                        help="only time a baseline index build from INSTANCE's posts into "
+                             "INDEX_DIR; print the figures as JSON")
     args = parser.parse_args(argv)
+    if args.baseline_build:
+        instance, index_dir = args.baseline_build
+        print(json.dumps(_build_baseline(instance, index_dir)))
+        return 0
     try:
         folder, meta = prepare(args.docs, args.seed, args.fresh, args.reuse_stale)
     except DatasetError as exc:

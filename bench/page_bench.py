@@ -5,7 +5,7 @@ One run:
 1. gets the dataset of ``--docs`` posts (``bench/dataset.py``: imported with ``flask
    import-posts``, cached under ``bench/.cache/``), copies its instance folder into a
    temporary directory, runs ``flask init-db`` there (migrations) and times ``flask
-   reindex``;
+   reindex`` and, right after it, the plain Whoosh + jieba baseline build;
 2. starts, each with gunicorn.conf.py's settings and 2 workers (``bench/servers.py``),
    the bare Flask app serving a fixed 20 KB page (``bench/bare_app.py``), blogapp with
    its page cache off, then blogapp with it on, and the plain Whoosh + jieba search API
@@ -106,6 +106,17 @@ def reindex(instance, skip):
         seconds = float(match.group(2)) if match else wall
     return {"command": "flask " + " ".join(args), "wall_s": wall, "output": out.strip(),
             "documents": int(match.group(1)) if match else None, "seconds": seconds}
+
+
+def time_baseline_build(instance, workdir):
+    """search_bench's plain Whoosh + jieba build, from the copy's posts, in a subprocess."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "dataset.py"), "--baseline-build", str(instance),
+         str(workdir / "baseline-index")],
+        cwd=ROOT, env=dataset.flask_env(instance), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchError(f"timing the baseline build failed: {done.stderr.strip()[-300:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def check_page(url, min_bytes=1000):
@@ -218,6 +229,10 @@ def run(args, workdir):
     # an operator's database is (init-db applies the migrations).
     phases.run("flask init-db", dataset.run_flask, instance, "init-db", quiet=True)
     reindexed = phases.run("flask reindex", reindex, instance, args.skip_reindex)
+    # The baseline build cached with the dataset may have run niced, or on a busy machine:
+    # the reindex goal compares with one timed here, right after ours.
+    baseline_build = (None if args.skip_reindex else
+                      phases.run("baseline index build", time_baseline_build, instance, workdir))
     paths = {"article": f"/posts/{meta['article_slug']}",
              "author": f"/author/{meta['article_author']}"}
     queries = corpus.sample_queries(args.seed, args.queries)
@@ -254,6 +269,7 @@ def run(args, workdir):
         "dataset": {k: v for k, v in meta.items() if k not in ("key_sources", "password")},
         "cache": {"off": CACHE_OFF, "on": cache_on, "implemented": CACHE_MODULE.exists()},
         "reindex": reindexed,
+        "baseline_build": baseline_build,
         "bare": {"start": bare_first, "end": bare_last},
         "ours": {"nocache": off["pages"], "cache": pages_on, "search": off["search"]["ours"],
                  "rss_nocache": off["rss"]["ours"], "rss_cache": rss_on,
@@ -294,7 +310,8 @@ def parse_args(argv=None):
     parser.add_argument("--reuse-stale", action="store_true",
                         help="use a cached dataset built by other importer/model code")
     parser.add_argument("--skip-reindex", action="store_true",
-                        help="only 'flask reindex --if-needed' (no reindex time)")
+                        help="only 'flask reindex --if-needed': no reindex time, no "
+                             "baseline build")
     parser.add_argument("--cache-config", type=_json_object, default={},
                         help="extra settings for the page-cache-on run, as a JSON object")
     parser.add_argument("--no-profile", action="store_true",
