@@ -1,8 +1,10 @@
 """The page benchmark's report: figures against baselines and goals, machine facts, files.
 
 Every figure is printed with its baseline and the ratio ours/baseline; where a goal is
-missed, a closing note says by how much (the why is for the person reading the run: the
-notes name the usual suspects, load and the shared CPU).
+missed, a closing note says by how much and what the run measured that explains it: the
+servers' CPU per request against the bare page's, the costliest SQL statement of the
+page's profile, the server CPU per search query on each side, the memory of workers that
+served no search, and the machine's load.
 """
 
 import json
