@@ -43,8 +43,8 @@ test: install
 	  echo "make test: the suite on $$database"; \
 	  BLOGAPP_TEST_DATABASE=$$database $(PY) -m pytest -W error -n $(PYTEST_WORKERS) \
 	    --dist loadfile -m "$$only" $(PYTEST_ARGS); rc=$$?; \
-	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests on $$database" >&2; rc=1; fi; \
-	  if [ $$rc -ne 0 ]; then echo "make test: failed on $$database (pytest exit $$rc)" >&2; failed=1; fi; \
+	  if [ $$rc -eq 5 ]; then echo "make test: no tests collected on $$database" >&2; rc=1; fi; \
+	  if [ $$rc -ne 0 ]; then echo "make test: $$database failed (exit $$rc)" >&2; failed=1; fi; \
 	done; \
 	exit $$failed
 

@@ -73,7 +73,8 @@ def test_too_long_tag_in_the_editor_is_refused_with_a_message(app, client, make_
     make_user("writer")
     login(client, "writer")
     data = {"title": "Tags", "slug": "", "body": "b", "category": "", "published_at": "",
-            "tags": "ok, " + "标" * 101, "save": "保存", "csrf_token": csrf_token(client, "/admin/posts/new")}
+            "tags": "ok, " + "标" * 101, "save": "保存",
+            "csrf_token": csrf_token(client, "/admin/posts/new")}
     response = client.post("/admin/posts/new", data=data)
     assert response.status_code == 400
     assert "每个标签最长 100 字" in response.get_data(as_text=True)
@@ -89,13 +90,14 @@ def test_too_long_tag_in_the_editor_is_refused_with_a_message(app, client, make_
     ("tags", "[" + "标" * 101 + "]", "tag '标标"),
     ("category", "分" * 101, "category '分分"),
 ])
-def test_import_reports_values_longer_than_their_column(app, runner, tmp_path, field, value, reason):
+def test_import_reports_values_longer_than_their_column(app, runner, tmp_path, field, value,
+                                                        reason):
     meta = {"title": "Fine", "author": "writer", "date": "2024-05-01T10:00:00+08:00",
             "tags": "[k8s]", "category": "运维", field: value}
     front = "".join(f"{key}: {text}\n" for key, text in meta.items())
     (tmp_path / "long.md").write_text(f"---\n{front}---\n\nBody.\n", encoding="utf-8")
-    (tmp_path / "fine.md").write_text("---\ntitle: 中文 OK\nauthor: writer\ndate: 2024-05-01\n---\n\nBody.\n",
-                                      encoding="utf-8")
+    fine = "---\ntitle: 中文 OK\nauthor: writer\ndate: 2024-05-01\n---\n\nBody.\n"
+    (tmp_path / "fine.md").write_text(fine, encoding="utf-8")
     result = runner.invoke(args=["import-posts", str(tmp_path)])
     assert isinstance(result.exception, SystemExit) and result.exit_code != 0, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -120,7 +122,8 @@ def test_author_page_ignores_case(client, make_user, make_post):
     assert page.status_code == 200 and "Alice on HPA" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("stored, typed", [("Ölaf", "ölaf"), ("Дарья", "ДАРЬЯ"), ("Élodie", "élodie")])
+@pytest.mark.parametrize("stored, typed",
+                         [("Ölaf", "ölaf"), ("Дарья", "ДАРЬЯ"), ("Élodie", "élodie")])
 def test_non_ascii_names_ignore_case_too(client, make_user, stored, typed):
     make_user(stored)
     assert login(client, typed).status_code == 302

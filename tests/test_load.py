@@ -121,7 +121,8 @@ def server(tmp_path_factory):
             assert time.monotonic() < deadline, "gunicorn did not become healthy in 60 s"
             time.sleep(0.2)
         yield {"port": port, "env": env, "instance": instance, "proc": proc,
-               "db": env.get("BLOGAPP_SQLALCHEMY_DATABASE_URI") or f"sqlite:///{instance}/blog.sqlite",
+               "db": (env.get("BLOGAPP_SQLALCHEMY_DATABASE_URI")
+                      or f"sqlite:///{instance}/blog.sqlite"),
                "log": instance / "gunicorn.log"}
     finally:
         proc.terminate()

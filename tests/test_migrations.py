@@ -17,7 +17,8 @@ from blogapp.database import MIGRATIONS_DIR, create_schema
 from blogapp.extensions import db
 
 
-pytestmark = pytest.mark.db_agnostic  # each test names the database it migrates (SQLite or PostgreSQL)
+# db_agnostic: each test names the database it migrates (SQLite or PostgreSQL).
+pytestmark = pytest.mark.db_agnostic
 
 
 def head_revision():
