@@ -224,7 +224,12 @@ def run(args, workdir):
     cache_on = {**CACHE_ON, **args.cache_config}
     folder, meta = phases.run("dataset", get_dataset, args)
     instance = workdir / "instance"
-    phases.run("copy instance", shutil.copytree, folder / "instance", instance, symlinks=True)
+    # Not the page cache's files, nor (when reindexing anyway) the search index: at 100k
+    # posts the index is gigabytes that flask reindex would replace at once.
+    skipped = {"cache"} if args.skip_reindex else {"cache", "index"}
+    phases.run("copy instance", shutil.copytree, folder / "instance", instance, symlinks=True,
+               ignore=lambda path, names: skipped & set(names) if Path(path) == folder / "instance"
+               else set())
     # A dataset cached before a schema migration was added is brought up to date the way
     # an operator's database is (init-db applies the migrations).
     phases.run("flask init-db", dataset.run_flask, instance, "init-db", quiet=True)
