@@ -90,6 +90,53 @@ def listen_on_session(**handlers):
             event.listen(db.session, name, handler)
 
 
+def _copy_collected(value):
+    if isinstance(value, dict):
+        return {key: _copy_collected(item) for key, item in value.items()}
+    if isinstance(value, (set, list)):
+        return type(value)(value)
+    return value
+
+
+_FOLLOWED = set()
+
+
+def follow_savepoints(key):
+    """Make what a listener collects in ``session.info[key]`` follow savepoints.
+
+    SQLAlchemy fires ``after_commit``/``after_rollback`` for savepoints too. A listener
+    skips those while ``session.in_nested_transaction()``; this restores, when a savepoint
+    rolls back, what was collected before it began, so its changes are never announced
+    and the outer transaction's are never lost.
+    """
+    if key in _FOLLOWED:
+        return  # the session is shared by every app in the process: listen once
+    _FOLLOWED.add(key)
+    stack_key = key + ":savepoints"
+
+    def begin(session, transaction):
+        if transaction.nested:
+            session.info.setdefault(stack_key, []).append(
+                _copy_collected(session.info.get(key)))
+
+    def rolled_back(session):
+        stack = session.info.get(stack_key)
+        if session.in_nested_transaction() and stack:
+            saved = stack[-1]
+            if saved is None:
+                session.info.pop(key, None)
+            else:
+                session.info[key] = _copy_collected(saved)
+
+    def end(session, transaction):
+        if transaction.nested and session.info.get(stack_key):
+            session.info[stack_key].pop()
+
+    for name, handler in (("after_transaction_create", begin), ("after_rollback", rolled_back),
+                          ("after_transaction_end", end)):
+        event.listen(db.session, name, handler)
+
+
 def create_schema():
     """Create every table that does not exist yet (core and plugin models)."""
     from . import models  # noqa: F401  (registers the core tables)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import current_app, has_app_context
 from sqlalchemy import inspect
 
-from .database import listen_on_session
+from .database import follow_savepoints, listen_on_session
 from .models import Post
 
 _KEY = "post_events"
@@ -52,6 +52,8 @@ def after_flush(session, flush_context):
 
 
 def after_commit(session):
+    if session.in_nested_transaction():
+        return  # a released savepoint: announce only what the outer commit makes real
     events = session.info.pop(_KEY, None)
     if not events:
         return
@@ -63,9 +65,12 @@ def after_commit(session):
 
 
 def after_rollback(session):
-    session.info.pop(_KEY, None)
+    # A rolled-back savepoint: follow_savepoints restores what was collected before it.
+    if not session.in_nested_transaction():
+        session.info.pop(_KEY, None)
 
 
 def init_app(app):
     listen_on_session(after_flush=after_flush, after_commit=after_commit,
                       after_rollback=after_rollback)
+    follow_savepoints(_KEY)

@@ -12,7 +12,7 @@ inside the committing transaction, for the other nodes' replicas (``replica.py``
 from flask import current_app, has_app_context
 from sqlalchemy import inspect
 
-from ..database import listen_on_session
+from ..database import follow_savepoints, listen_on_session
 from ..models import Category, Post, Tag, User
 from . import outbox
 from .documents import is_indexable
@@ -91,6 +91,8 @@ def before_commit(session):
 
 
 def after_commit(session):
+    if session.in_nested_transaction():
+        return  # a released savepoint: the outer transaction may still roll back
     changes = session.info.pop(_KEY, None)
     batch = changes and changes["service"].batching()
     if batch is not None:
@@ -103,7 +105,9 @@ def after_commit(session):
 
 
 def after_rollback(session):
-    session.info.pop(_KEY, None)
+    # A rolled-back savepoint: follow_savepoints restores what was collected before it.
+    if not session.in_nested_transaction():
+        session.info.pop(_KEY, None)
 
 
 def register(app):
@@ -111,3 +115,4 @@ def register(app):
     listen_on_session(after_flush=after_flush, after_flush_postexec=after_flush_postexec,
                       before_commit=before_commit, after_commit=after_commit,
                       after_rollback=after_rollback)
+    follow_savepoints(_KEY)
