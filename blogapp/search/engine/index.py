@@ -1,9 +1,8 @@
-"""The Whoosh adapter: the only module that imports ``whoosh``.
+"""The Whoosh index: schema, posting reads, writing and searching.
 
 Documents arrive already analysed (lists of ``(token, position)``), so the schema holds
 no custom analyzer object and the index can be read by any process. Queries arrive as
-an engine-neutral :class:`~.query.QueryPlan`. Swapping the engine means rewriting this
-module only.
+an engine-neutral :class:`~blogapp.search.query.QueryPlan`.
 """
 
 import multiprocessing
@@ -25,7 +24,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from .ranking import ScoreTable, length_norms, phrase_docs
+from ..ranking import ScoreTable, length_norms, phrase_docs
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 5
@@ -66,6 +65,10 @@ _DEFERRED_ANALYSIS = {}
 
 class PreTokenized(Tokenizer):
     """Feeds the tokens of an :class:`Analysed` value to Whoosh (stateless, picklable)."""
+
+    # Pickled by this name into every index's TOC: indexes written before the engine
+    # module became a package (and older code reading newer indexes) keep finding it.
+    __module__ = "blogapp.search.engine"
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
