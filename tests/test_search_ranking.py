@@ -12,7 +12,8 @@ import pytest
 from whoosh import query as wq
 
 from blogapp.search.engine import WhooshIndex
-from blogapp.search.engine.index import _alternative_query, _leaves, _Reads
+from blogapp.search.engine.index import _alternative_query
+from blogapp.search.engine.postings import _leaves, _Reads
 from blogapp.search.service import SearchService
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)

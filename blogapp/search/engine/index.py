@@ -1,113 +1,25 @@
-"""The Whoosh index: schema, posting reads, writing and searching.
+"""The Whoosh index: opening it, committing changes, and searching it.
 
-Documents arrive already analysed (lists of ``(token, position)``), so the schema holds
-no custom analyzer object and the index can be read by any process. Queries arrive as
-an engine-neutral :class:`~blogapp.search.query.QueryPlan`.
+Queries arrive as an engine-neutral :class:`~blogapp.search.query.QueryPlan`.
 """
 
-import multiprocessing
-import os
 import threading
 import time
 from datetime import timezone
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import Token as WhooshToken
-from whoosh.analysis import Tokenizer
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
-from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
 
-from ..ranking import ScoreTable, length_norms, phrase_docs
-
-# Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 5
-TEXT_FIELDS = {"title": 4.0, "tags": 2.5, "body": 1.0}
-FILTER_FIELDS = {"author": "author", "tag": "tag_keys", "category": "category_keys"}
-BM25 = BM25F(B=0.75, K1=1.2)  # Whoosh's defaults; ranking.py computes the same formula
+from ..ranking import ScoreTable
+from .postings import _leaves, _Reads
+from .schema import BM25, FILTER_FIELDS, TEXT_FIELDS, make_schema
+from .writing import _BulkWriter, _fields, _naive_utc
 
 
 class IndexBusy(Exception):
     """The index could not be locked for writing in time."""
-
-
-class Analysed(str):
-    """Field text carrying its tokens (Whoosh takes a list as words, so a str it is)."""
-
-    tokens: list
-
-
-def analysed(text, tokens):
-    value = Analysed(text)
-    value.tokens = tokens
-    return value
-
-
-class ToAnalyse(str):
-    """Field text that the indexing process analyses itself (a parallel rebuild).
-
-    ``key`` names an analysis function registered by :meth:`WhooshIndex.bulk_writer`
-    before Whoosh forks its writer processes, which therefore inherit it.
-    """
-
-    key: str
-
-
-# Analysis functions of running parallel builds, by key (inherited by forked writers).
-_DEFERRED_ANALYSIS = {}
-
-
-class PreTokenized(Tokenizer):
-    """Feeds the tokens of an :class:`Analysed` value to Whoosh (stateless, picklable)."""
-
-    # Pickled by this name into every index's TOC: indexes written before the engine
-    # module became a package (and older code reading newer indexes) keep finding it.
-    __module__ = "blogapp.search.engine"
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        tokens = getattr(value, "tokens", None)
-        if tokens is None and isinstance(value, ToAnalyse):
-            tokens = _DEFERRED_ANALYSIS[value.key](str(value))
-        # Plain strings only arrive from Whoosh's own query helpers: one token each.
-        for text, pos in tokens or [(value, 0)]:
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = start_pos + pos
-            yield token
-
-
-def make_schema():
-    fields = {
-        name: TEXT(analyzer=PreTokenized(), phrase=True, field_boost=boost, stored=True)
-        for name, boost in TEXT_FIELDS.items()
-    }
-    return Schema(
-        id=ID(stored=True, unique=True),
-        slug=STORED(),
-        author=KEYWORD(lowercase=True, commas=True, stored=True),
-        author_name=STORED(),
-        tag_keys=KEYWORD(lowercase=True, commas=True),
-        category_keys=KEYWORD(lowercase=True, commas=True),
-        published=DATETIME(stored=True, sortable=True),
-        # "1" for posts indexed before their publication time: the few documents a query
-        # must check against the clock (cheaper than a date range over every document).
-        scheduled=KEYWORD(),
-        **fields,
-    )
-
-
-def _naive_utc(value):
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _alternative_query(field, alternative):
@@ -117,149 +29,6 @@ def _alternative_query(field, alternative):
     # A phrase scores the sum of its words; divided by their number it weighs like one
     # term, so "Horizontal Pod Autoscaler" does not outrank "HPA" for being three words.
     return wq.Phrase(field, tokens, boost=alternative.weight / len(tokens))
-
-
-def _leaves(reads, clause):
-    """``(field, alternative, boost)`` for every alternative in every text field.
-
-    Leaves that cannot match (a token absent from that field) are left out: glossary
-    expansion adds many spellings a given blog never uses.
-    """
-    return [
-        # A phrase scores the sum of its words; divided by their number it weighs like
-        # one term, so "Horizontal Pod Autoscaler" does not outrank "HPA" for being three.
-        (field, alt, alt.weight / len(alt.tokens))
-        for alt in clause.alternatives
-        for field in TEXT_FIELDS
-        if all(reads.doc_frequency(field, token) for token in alt.tokens)
-    ]
-
-
-# -- fast reads for term-at-a-time scoring (see ranking.py) -------------------------------
-# Whoosh-Reloaded is pinned (setup.cfg): the block-level reads below use its W3 codec's
-# private attributes, and fall back to the public per-posting API if they are missing.
-_LENGTH_OF_BYTE = [1] + [byte_to_length(code) for code in range(1, 256)]
-
-
-def _read_postings(reader, field, token):
-    """``(ids, weights, values)`` of ``token`` in one segment (deleted documents included).
-
-    ``values`` hold the encoded positions; Whoosh unpickles them with each block anyway.
-    """
-    try:
-        matcher = reader.postings(field, token)
-    except TermNotFound:
-        return (), (), ()
-    if isinstance(matcher, FilterMatcher):  # deletions: the caller drops them once
-        matcher = matcher.child
-    ids, weights, values = [], [], []
-    if isinstance(matcher, W3LeafMatcher):
-        # Whole blocks at a time instead of three method calls per posting.
-        while not matcher._atend:
-            matcher._read_ids()
-            matcher._read_weights()
-            matcher._read_values()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            values.extend(matcher._values)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value())
-            matcher.next()
-    return ids, weights, values
-
-
-def _field_lengths(reader, field):
-    """Every document's length of ``field`` in one segment (1 when unknown, as Whoosh)."""
-    count = reader.doc_count_all()
-    try:
-        column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-        raw = column._dbfile.get(column._basepos, column._count) if column else b""
-    except AttributeError:
-        return [reader.doc_field_length(doc, field, 1) for doc in range(count)]
-    lengths = [_LENGTH_OF_BYTE[code] for code in raw]
-    return lengths + [1] * (count - len(lengths))
-
-
-class _SearcherStats:
-    """What stays true for one searcher: length norms and document frequencies."""
-
-    def __init__(self, searcher):
-        self.searcher = searcher
-        self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
-        self.deleted = [offset + doc for reader, offset in self.segments
-                        if reader.has_deletions() for doc in reader.deleted_docs_set]
-        self._norms = {}
-        self._frequencies = {}
-
-    def norms(self, reader, field):
-        key = (id(reader), field)
-        norms = self._norms.get(key)
-        if norms is None:
-            average = self.searcher.avg_field_length(field)
-            norms = self._norms[key] = length_norms(
-                _field_lengths(reader, field), average, BM25.B, BM25.K1)
-        return norms
-
-    def doc_frequency(self, field, token):
-        key = (field, token)
-        frequency = self._frequencies.get(key)
-        if frequency is None:
-            frequency = self._frequencies[key] = self.searcher.doc_frequency(field, token)
-        return frequency
-
-
-def _stats(searcher):
-    stats = getattr(searcher, "_blogapp_stats", None)
-    if stats is None:
-        stats = searcher._blogapp_stats = _SearcherStats(searcher)
-    return stats
-
-
-class _Reads:
-    """One search's posting reads, each (segment, field, token) decoded once."""
-
-    def __init__(self, searcher):
-        self.searcher = searcher
-        self.stats = _stats(searcher)
-        self.segments = self.stats.segments
-        self.doc_frequency = self.stats.doc_frequency
-        self._postings = {}
-        self._decode = {}
-
-    def postings(self, reader, field, token):
-        key = (id(reader), field, token)
-        found = self._postings.get(key)
-        if found is None:
-            found = self._postings[key] = _read_postings(reader, field, token)
-        return found
-
-    def decoder(self, field):
-        """Positions of an encoded posting value of ``field``."""
-        if field not in self._decode:
-            self._decode[field] = self.searcher.schema[field].format.decode_positions
-        return self._decode[field]
-
-    def matches(self, field, tokens):
-        """Per segment: ``(reader, offset, docs)`` with the term or phrase; docs None = all postings."""
-        for reader, offset in self.segments:
-            if len(tokens) == 1:
-                yield reader, offset, None
-            else:
-                lists = [self.postings(reader, field, token) for token in tokens]
-                yield reader, offset, phrase_docs(lists, self.decoder(field))
-
-    def docs(self, field, tokens):
-        """Global docnums containing the term or phrase (deleted ones included)."""
-        found = set()
-        for reader, offset, docs in self.matches(field, tokens):
-            if docs is None:
-                docs = self.postings(reader, field, tokens[0])[0]
-            found.update(doc + offset for doc in docs)
-        return found
 
 
 class WhooshIndex:
@@ -311,7 +80,7 @@ class WhooshIndex:
             for doc_id in deletes:
                 writer.delete_by_term("id", str(doc_id))
             for doc in upserts:
-                writer.update_document(**self._fields(doc))
+                writer.update_document(**_fields(doc))
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -328,32 +97,6 @@ class WhooshIndex:
         documents may come without tokens): analysis is most of a rebuild's work.
         """
         return _BulkWriter(self._open(), procs, analyse)
-
-    @staticmethod
-    def _fields(doc):
-        fields = {
-            "id": str(doc["id"]),
-            "slug": doc["slug"],
-            "author": ",".join(doc["author_keys"]),
-            "author_name": doc["author_name"],
-            "tag_keys": ",".join(doc["tag_keys"]),
-            "category_keys": ",".join(doc["category_keys"]),
-            "published": _naive_utc(doc["published_at"]),
-            "scheduled": "1" if doc["scheduled"] else "",
-        }
-        for name in TEXT_FIELDS:
-            fields[name] = analysed(doc["text"][name], doc["tokens"][name])
-            fields[f"_stored_{name}"] = doc["text"][name]
-        return fields
-
-    @staticmethod
-    def _deferred_fields(doc, key):
-        """Like :meth:`_fields`, for a document the writer process will analyse."""
-        fields = WhooshIndex._fields({**doc, "tokens": dict.fromkeys(TEXT_FIELDS, None)})
-        for name in TEXT_FIELDS:
-            fields[name] = ToAnalyse(doc["text"][name])
-            fields[name].key = key
-        return fields
 
     # -- reading ---------------------------------------------------------------------
     def searcher(self):
@@ -520,42 +263,3 @@ class WhooshIndex:
         results = searcher.search(wq.Every(), filter=docnums, limit=limit,
                                   sortedby="published", reverse=True)
         return [hit.docnum for hit in results]
-
-
-class _BulkWriter:
-    def __init__(self, ix, procs=1, analyse=None):
-        self._ix = ix
-        # procs > 1: Whoosh's multiprocessing writer indexes in forked sub-processes,
-        # one segment each. Handing them the analysis as well spreads all the work over
-        # the processes; they can only inherit the analysis function by fork.
-        self.analyses = bool(analyse and procs > 1
-                             and multiprocessing.get_start_method() == "fork")
-        self._key = None
-        if self.analyses:
-            analyse("warm up 预热")  # lazily loaded dictionaries: load once, before the fork
-            self._key = f"{os.getpid()}-{id(self)}"
-            _DEFERRED_ANALYSIS[self._key] = analyse
-        # A large memory budget: fewer temporary runs to merge at commit.
-        self._writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
-
-    def add(self, doc):
-        if doc.get("tokens") is None:
-            self._writer.add_document(**WhooshIndex._deferred_fields(doc, self._key))
-        else:
-            self._writer.add_document(**WhooshIndex._fields(doc))
-
-    def commit(self):
-        try:
-            self._writer.commit()
-        finally:
-            self._done()
-
-    def cancel(self):
-        try:
-            self._writer.cancel()
-        finally:
-            self._done()
-
-    def _done(self):
-        _DEFERRED_ANALYSIS.pop(self._key, None)
-        self._ix.close()
