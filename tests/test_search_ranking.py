@@ -11,8 +11,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from whoosh import query as wq
 
-from blogapp.search import engine
 from blogapp.search.engine import WhooshIndex
+from blogapp.search.engine.index import _alternative_query
+from blogapp.search.engine.postings import _leaves, _Reads
 from blogapp.search.service import SearchService
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
@@ -65,10 +66,10 @@ def indexed(tmp_path_factory):
 
 def whoosh_reference(searcher, plan):
     """Whoosh's own scores of the plan's leaves, with no top-k pruning."""
-    reads = engine._Reads(searcher)
+    reads = _Reads(searcher)
     clauses = []
     for clause in plan.clauses:
-        leaves = [engine._alternative_query(field, alt) for field, alt, _ in engine._leaves(reads, clause)]
+        leaves = [_alternative_query(field, alt) for field, alt, _ in _leaves(reads, clause)]
         if leaves:
             clauses.append(wq.Or(leaves, boost=clause.weight))
     results = searcher.search(wq.Or(clauses), limit=None, optimize=False)

@@ -1,0 +1,154 @@
+"""Fast posting reads for term-at-a-time scoring (see ``ranking.py``).
+
+Whoosh-Reloaded is pinned (setup.cfg): the block-level reads below use its W3 codec's
+private attributes, and fall back to the public per-posting API if they are missing.
+Per-searcher statistics (length norms, document frequencies) are kept with the searcher.
+"""
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+from ..ranking import length_norms, phrase_docs
+from .schema import BM25, TEXT_FIELDS
+
+
+def _leaves(reads, clause):
+    """``(field, alternative, boost)`` for every alternative in every text field.
+
+    Leaves that cannot match (a token absent from that field) are left out: glossary
+    expansion adds many spellings a given blog never uses.
+    """
+    return [
+        # A phrase scores the sum of its words; divided by their number it weighs like
+        # one term, so "Horizontal Pod Autoscaler" does not outrank "HPA" for being three.
+        (field, alt, alt.weight / len(alt.tokens))
+        for alt in clause.alternatives
+        for field in TEXT_FIELDS
+        if all(reads.doc_frequency(field, token) for token in alt.tokens)
+    ]
+
+
+_LENGTH_OF_BYTE = [1] + [byte_to_length(code) for code in range(1, 256)]
+
+
+def _read_postings(reader, field, token):
+    """``(ids, weights, values)`` of ``token`` in one segment (deleted documents included).
+
+    ``values`` hold the encoded positions; Whoosh unpickles them with each block anyway.
+    """
+    try:
+        matcher = reader.postings(field, token)
+    except TermNotFound:
+        return (), (), ()
+    if isinstance(matcher, FilterMatcher):  # deletions: the caller drops them once
+        matcher = matcher.child
+    ids, weights, values = [], [], []
+    if isinstance(matcher, W3LeafMatcher):
+        # Whole blocks at a time instead of three method calls per posting.
+        while not matcher._atend:
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            values.extend(matcher._values)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            values.append(matcher.value())
+            matcher.next()
+    return ids, weights, values
+
+
+def _field_lengths(reader, field):
+    """Every document's length of ``field`` in one segment (1 when unknown, as Whoosh)."""
+    count = reader.doc_count_all()
+    try:
+        column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+        raw = column._dbfile.get(column._basepos, column._count) if column else b""
+    except AttributeError:
+        return [reader.doc_field_length(doc, field, 1) for doc in range(count)]
+    lengths = [_LENGTH_OF_BYTE[code] for code in raw]
+    return lengths + [1] * (count - len(lengths))
+
+
+class _SearcherStats:
+    """What stays true for one searcher: length norms and document frequencies."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.deleted = [offset + doc for reader, offset in self.segments
+                        if reader.has_deletions() for doc in reader.deleted_docs_set]
+        self._norms = {}
+        self._frequencies = {}
+
+    def norms(self, reader, field):
+        key = (id(reader), field)
+        norms = self._norms.get(key)
+        if norms is None:
+            average = self.searcher.avg_field_length(field)
+            norms = self._norms[key] = length_norms(
+                _field_lengths(reader, field), average, BM25.B, BM25.K1)
+        return norms
+
+    def doc_frequency(self, field, token):
+        key = (field, token)
+        frequency = self._frequencies.get(key)
+        if frequency is None:
+            frequency = self._frequencies[key] = self.searcher.doc_frequency(field, token)
+        return frequency
+
+
+def _stats(searcher):
+    stats = getattr(searcher, "_blogapp_stats", None)
+    if stats is None:
+        stats = searcher._blogapp_stats = _SearcherStats(searcher)
+    return stats
+
+
+class _Reads:
+    """One search's posting reads, each (segment, field, token) decoded once."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.stats = _stats(searcher)
+        self.segments = self.stats.segments
+        self.doc_frequency = self.stats.doc_frequency
+        self._postings = {}
+        self._decode = {}
+
+    def postings(self, reader, field, token):
+        key = (id(reader), field, token)
+        found = self._postings.get(key)
+        if found is None:
+            found = self._postings[key] = _read_postings(reader, field, token)
+        return found
+
+    def decoder(self, field):
+        """Positions of an encoded posting value of ``field``."""
+        if field not in self._decode:
+            self._decode[field] = self.searcher.schema[field].format.decode_positions
+        return self._decode[field]
+
+    def matches(self, field, tokens):
+        """Per segment: ``(reader, offset, docs)`` with the term or phrase; docs None = all postings."""
+        for reader, offset in self.segments:
+            if len(tokens) == 1:
+                yield reader, offset, None
+            else:
+                lists = [self.postings(reader, field, token) for token in tokens]
+                yield reader, offset, phrase_docs(lists, self.decoder(field))
+
+    def docs(self, field, tokens):
+        """Global docnums containing the term or phrase (deleted ones included)."""
+        found = set()
+        for reader, offset, docs in self.matches(field, tokens):
+            if docs is None:
+                docs = self.postings(reader, field, tokens[0])[0]
+            found.update(doc + offset for doc in docs)
+        return found
