@@ -49,12 +49,12 @@ from bench.search_bench import latency_summary, machine_facts  # noqa: E402
 
 WARMUP_QUERIES = 20
 WARMUP_SECONDS = 2
-# The page cache switch (blogapp/caching.py). "On" keeps the default store, as ``make
+# The page cache switch (blogapp/caching/). "On" keeps the default store, as ``make
 # serve`` runs it: FileSystemCache in instance/cache, shared by the workers (RedisCache
 # when REDIS_URL is set); --cache-config adds settings, e.g. '{"CACHE_TYPE": "SimpleCache"}'.
 CACHE_OFF = {"PAGE_CACHE": False}
 CACHE_ON = {"PAGE_CACHE": True}
-CACHE_MODULE = ROOT / "blogapp" / "caching.py"
+CACHE_MODULE = ROOT / "blogapp" / "caching" / "__init__.py"
 
 
 class BenchError(RuntimeError):

@@ -64,7 +64,7 @@ def figure_rows(data):
                      on["article"]["requests_per_s"], bare_rps,
                      "≥ 0.9× bare" if cache_ok else "≥ 0.9× bare (cache unavailable)",
                      ratio >= 0.9 if cache_ok else None,
-                     "" if cache_ok else "blogapp/caching.py does not exist: PAGE_CACHE "
+                     "" if cache_ok else "blogapp/caching/ does not exist: PAGE_CACHE "
                      "switches nothing, this is the uncached app again",
                      why=_cpu_why(on["article"], bare_cpu)))
     if cache_ok and on["article"]["requests_per_s"] < 1.5 * off["article"]["requests_per_s"]:
@@ -199,7 +199,7 @@ def facts_lines(data):
             for state, key in (("off", "nocache"), ("on", "cache"))),
         f"page cache: off {json.dumps(data['cache']['off'])}, on "
         f"{json.dumps(data['cache']['on'])}"
-        + ("" if data["cache"]["implemented"] else " — NOT IMPLEMENTED (no blogapp/caching.py)"),
+        + ("" if data["cache"]["implemented"] else " — NOT IMPLEMENTED (no blogapp/caching/)"),
         f"dataset: {ds['docs']} posts ({ds['corpus_mib']:.1f} MiB Markdown, seed {ds['seed']}), "
         f"imported with flask import-posts in {ds['import']['seconds']:.0f} s on "
         f"{ds['created']} (code key {ds['key']})",

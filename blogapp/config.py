@@ -52,7 +52,7 @@ RATELIMIT_STORAGE_URI = "memory://"
 # Redis (e.g. "redis://127.0.0.1:6379/0"): when set, the page cache and the rate limits
 # (login, comments) live there, shared by every worker and node.
 REDIS_URL = None
-# Anonymous page cache (blogapp/caching.py). CACHE_TYPE None picks RedisCache when
+# Anonymous page cache (blogapp/caching/). CACHE_TYPE None picks RedisCache when
 # REDIS_URL is set, else FileSystemCache in instance/cache (shared by all workers of a host).
 PAGE_CACHE = True
 PAGE_CACHE_TIMEOUT = 600  # seconds; edits invalidate at once, this only bounds staleness

@@ -3,7 +3,7 @@ without a session before Flask handles the request at all (no routing, no sessio
 extension hooks), with the headers the full stack gave the page when it was stored.
 
 Visitors with a session cookie (or any cookie but ``lang``) go through Flask, where
-``caching._lookup`` answers their hits. A page with a form needs a CSRF token: a new
+``pages._lookup`` answers their hits. A page with a form needs a CSRF token: a new
 visitor gets one here the way Flask-WTF makes it (a random raw token in a new session,
 signed for the form), and the session cookie from the app's own session interface.
 """
@@ -13,8 +13,9 @@ import os
 
 from itsdangerous import URLSafeTimedSerializer
 
-from .i18n import COOKIE_NAME as LANG_COOKIE
-from .i18n import LANGUAGES, locale_for
+from ..i18n import COOKIE_NAME as LANG_COOKIE
+from ..i18n import LANGUAGES, locale_for
+from .pages import PLACEHOLDER, conditional, fetch, page_key
 
 WTF_CSRF_SALT = "wtf-csrf-token"  # flask_wtf.csrf.generate_csrf signs with this salt
 
@@ -36,8 +37,6 @@ class CachedPages:
         return response(environ, start_response)
 
     def hit(self, environ):
-        from .caching import PLACEHOLDER, conditional, fetch, page_key
-
         app = self.app
         req = app.request_class(environ)
         cookies = req.cookies

@@ -1,30 +1,12 @@
-"""HTTP caching: the anonymous page cache, conditional answers (304) and its invalidation.
+"""The page cache: which pages are cached, their keys, fetching and storing them, and
+conditional answers (ETag, Last-Modified, 304).
 
-The page cache is ``extensions.cache`` (Flask-Caching). By default it is a
-``FileSystemCache`` in ``instance/cache``: unlike ``SimpleCache`` (one dict per process)
-it is shared by every gunicorn worker and by ``flask`` commands on the host, so an edit
-made in one process invalidates the pages of all the others. With ``REDIS_URL`` set it is
-a ``RedisCache`` and shared by every node.
-
-What is cached: the 200 answers to anonymous GET/HEAD requests of the endpoints in
-``CACHEABLE`` whose query arguments are all understood. The key is the generation, the
-interface language, the host, the path and the sorted arguments. A request is not
-anonymous (never looked up, never stored) when it carries a cookie other than the session
-and language cookies (``PAGE_CACHE_COOKIES``: remember-me, a plugin's comment token, ...),
-or its session holds anything but a CSRF token (a login, a flash message, ...). A
-response is not stored when it sets a cookie of its own or showed a flash message.
-
-A hit is answered from a ``before_request`` function that runs first: no view, no query,
-no template, no user loading. Pages with a form carry the visitor's CSRF token: it is
-stored as ``PLACEHOLDER`` and the visitor's own token (``generate_csrf``) is put back when
-serving, with ``Cache-Control: private`` so shared proxies never keep a tokened copy.
-
-Invalidation is by generation: every key contains the current generation, a random token
-replaced after each commit that added, changed or deleted any mapped object (posts,
-comments, tags, categories, users, plugin models alike: the core knows no plugin). A model
-whose rows never show on a page opts out with the class attribute
-``page_cache_ignore = True``. Time also changes pages: a stored page expires when the next
-scheduled post becomes due.
+Visitors with a session are answered by ``_lookup``, the app's first ``before_request``
+function; the others by ``fastpath`` with the same ``page_key``, ``fetch`` and
+``conditional``. A miss is kept by ``_store`` (the entry, from the view's answer) and
+``_capture`` (saved with the headers the whole stack set). Every entry carries the
+generation it was stored under; ``invalidation`` replaces the generation. What is cached
+and what never is: see the package docstring.
 """
 
 import hashlib
@@ -35,15 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
-from flask import current_app, g, has_app_context, request, session
+from flask import current_app, g, request, session
 from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 
-from . import fastpath, static_versions
-from .database import listen_on_session
-from .extensions import cache
-from .i18n import COOKIE_NAME as LANG_COOKIE
-from .i18n import locale_for
+from ..extensions import cache
+from ..i18n import locale_for
 
 # Endpoint -> the query arguments its page depends on (``lang`` is always understood).
 CACHEABLE = {
@@ -62,7 +41,6 @@ CACHEABLE = {
 PLACEHOLDER = b"__blogapp_csrf_token__"
 GENERATION_KEY = "page-generation"
 LOCAL_ENTRIES = 500
-_DIRTY = "page_cache_dirty"
 
 
 @dataclass(frozen=True)
@@ -79,55 +57,16 @@ class Entry:
     generation: str
 
 
-# -- invalidation ---------------------------------------------------------------------------
+@dataclass
+class Settings:
+    """Per app, so a plugin may add a reader page: ``.endpoints[endpoint] = {args}``."""
 
-def _counts(obj):
-    return not getattr(type(obj), "page_cache_ignore", False)
+    endpoints: dict
+    cookies: frozenset  # cookies that do not make a page personal
+    session_keys: frozenset  # session keys that do not either
+    release: str | None = None  # see _release
+    local: dict = field(default_factory=dict)  # see fetch
 
-
-def _after_flush(session, flush_context):
-    if not has_app_context() or "page_cache" not in current_app.extensions:
-        return
-    changed = (
-        any(_counts(obj) for obj in session.new)
-        or any(_counts(obj) for obj in session.deleted)
-        or any(_counts(obj) and session.is_modified(obj) for obj in session.dirty)
-    )
-    if changed:
-        session.info[_DIRTY] = current_app._get_current_object()
-
-
-def _do_orm_execute(state):
-    # Bulk UPDATE/DELETE statements bypass the flush; count them as changes too.
-    if (state.is_update or state.is_delete) and has_app_context() \
-            and "page_cache" in current_app.extensions:
-        state.session.info[_DIRTY] = current_app._get_current_object()
-
-
-def _after_commit(session):
-    if session.in_nested_transaction():
-        return  # a savepoint: wait for the real commit before readers see anything
-    app = session.info.pop(_DIRTY, None)
-    if app is not None:
-        new_generation(app)
-
-
-def _after_rollback(session):
-    # A rolled-back savepoint keeps the mark: the outer transaction may still commit
-    # other changes, and an extra invalidation is harmless where a missed one is not.
-    if not session.in_nested_transaction():
-        session.info.pop(_DIRTY, None)
-
-
-def new_generation(app):
-    """Invalidate every stored page of ``app`` (and of all apps sharing its cache)."""
-    try:
-        backend(app).set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
-    except Exception:  # noqa: BLE001 - the change is saved; pages expire by timeout
-        app.logger.exception("page cache: could not invalidate; pages expire by timeout")
-
-
-# -- lookup and store -------------------------------------------------------------------------
 
 def _release(app):
     """A hash of the code, templates, translations and static files this process renders
@@ -196,7 +135,7 @@ def fetch(app, key):
 
 
 def _anonymous_key():
-    """The key of a request the cache may answer, or None (see the module docstring)."""
+    """The key of a request the cache may answer, or None (see the package docstring)."""
     if request.method not in ("GET", "HEAD"):
         return None
     settings = current_app.extensions["page_cache"]
@@ -308,8 +247,8 @@ def _capture(response):
 
 def _next_publication(now):
     """When the next scheduled post becomes due (a page stored before must expire then)."""
-    from .extensions import db
-    from .models import Post
+    from ..extensions import db
+    from ..models import Post
 
     due = db.session.scalar(
         db.select(db.func.min(Post.published_at)).where(
@@ -317,50 +256,3 @@ def _next_publication(now):
             Post.published_at > datetime.fromtimestamp(now, timezone.utc)))
     return due.timestamp() if due is not None else float("inf")
 
-
-# -- setup ----------------------------------------------------------------------------------
-
-def _cache_config(app):
-    config = app.config
-    config.setdefault("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if not config.get("CACHE_TYPE"):
-        if config.get("REDIS_URL"):
-            config["CACHE_TYPE"] = "RedisCache"
-            config.setdefault("CACHE_REDIS_URL", config["REDIS_URL"])
-        else:
-            config["CACHE_TYPE"] = "FileSystemCache"
-    if config["CACHE_TYPE"] in ("FileSystemCache", "filesystem") and not config.get("CACHE_DIR"):
-        config["CACHE_DIR"] = f"{app.instance_path}/cache"
-    config.setdefault("CACHE_KEY_PREFIX", "blogapp:")
-
-
-@dataclass
-class Settings:
-    """Per app, so a plugin may add a reader page: ``.endpoints[endpoint] = {args}``."""
-
-    endpoints: dict
-    cookies: frozenset  # cookies that do not make a page personal
-    session_keys: frozenset  # session keys that do not either
-    release: str | None = None  # see _release
-    local: dict = field(default_factory=dict)  # see fetch
-
-
-def init_app(app):
-    _cache_config(app)
-    cache.init_app(app)
-    app.extensions["page_cache"] = Settings(
-        endpoints=dict(CACHEABLE),
-        cookies=frozenset([app.config["SESSION_COOKIE_NAME"], LANG_COOKIE,
-                           *app.config.get("PAGE_CACHE_COOKIES", ())]),
-        # The CSRF token is swapped per visitor; Flask-Login writes "_fresh" to anonymous
-        # sessions too.
-        session_keys=frozenset([app.config["WTF_CSRF_FIELD_NAME"], "_permanent", "_fresh"]),
-    )
-    # First in line: a hit is answered before any other before_request function runs.
-    app.before_request_funcs.setdefault(None, []).insert(0, _lookup)
-    app.after_request(_store)  # after-request functions run last-registered first:
-    app.after_request_funcs.setdefault(None, []).insert(0, _capture)  # this one runs last
-    fastpath.init_app(app)
-    listen_on_session(after_flush=_after_flush, after_commit=_after_commit,
-                      after_rollback=_after_rollback, do_orm_execute=_do_orm_execute)
-    static_versions.init_app(app)
