@@ -1,6 +1,7 @@
 """Property tests (hypothesis): search takes any text, sanitized comments stay safe,
 and thousands of generated queries never make the API fail."""
 
+import os
 import random
 from html.parser import HTMLParser
 
@@ -99,15 +100,20 @@ def test_sanitized_comments_never_carry_active_content(text):
 
 @pytest.mark.slow
 @pytest.mark.db_agnostic  # /api/search reads the index only: no SQL per request
-def test_ten_thousand_generated_queries_against_the_api(search_app):
-    """10,000 queries built from a seeded generator: every answer is 200 or 400 JSON."""
+def test_generated_queries_against_the_api(search_app):
+    """Queries built from a seeded generator: every answer is 200 or 400 JSON.
+
+    ``make test`` sends 3,000 to stay inside its time budget; ``BLOGAPP_FUZZ_QUERIES=10000``
+    (or more) for a longer run.
+    """
+    count = int(os.environ.get("BLOGAPP_FUZZ_QUERIES", "3000"))
     rng = random.Random(20261129)
     pieces = ['"', "-", ":", "*", "AND", "OR", "author:", "tag:x", "<script>", "%", "\\",
               "kube-proxy", "污点", "HPA", "滚动更新", "etcd 备份", "statefullset", " ", "\x01",
               "ＨＰＡ", "a" * 300, "'; DROP TABLE posts; --", "(((", "NOT", "﷽", "🙂"]
     client = search_app.test_client()
     statuses = {}
-    for _ in range(10_000):
+    for _ in range(count):
         query = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         params = {"q": query, "page": rng.choice(["1", "2", "0", "x", ""]),
                   "per_page": rng.choice(["5", "50", "51", "-1", ""])}
@@ -115,4 +121,4 @@ def test_ten_thousand_generated_queries_against_the_api(search_app):
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         assert response.status_code in (200, 400), (params, response.status_code)
         assert response.is_json
-    assert statuses.get(200, 0) > 1000, statuses
+    assert statuses.get(200, 0) > count // 10, statuses
