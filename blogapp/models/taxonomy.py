@@ -1,6 +1,6 @@
 """Categories and tags: a display name plus a URL slug (Chinese names keep Chinese slugs)."""
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..content.slugs import make_slug
@@ -11,6 +11,8 @@ post_tags = Table(
     db.metadata,
     Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key leads with post_id; a tag's archive looks posts up by tag_id.
+    Index("ix_post_tags_tag_id", "tag_id"),
 )
 
 
