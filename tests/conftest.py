@@ -104,6 +104,14 @@ def another_database(_schemas):
         _schemas.drop(url)
 
 
+def close_app(app):
+    """Close what an app holds open: its searcher and its database connections."""
+    app.extensions["search"].close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(
@@ -115,10 +123,7 @@ def app(tmp_path):
     with app.app_context():
         create_schema()
     yield app
-    app.extensions["search"].close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture

@@ -8,21 +8,21 @@ gthread workers) on a fresh instance, driven over real HTTP.
    index has every saved post.
 """
 
-import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import textwrap
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from http_client import Browser
+from services import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -30,12 +30,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SLUG = "load-target"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _python(env, code, timeout=120):
@@ -46,35 +40,10 @@ def _python(env, code, timeout=120):
     return result.stdout
 
 
-class Client:
-    """One reader: its own connection and cookie jar."""
-
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-
-    def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            headers = dict(headers or {})
-            if self.cookies:
-                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, rest = value.partition("=")
-                    self.cookies[key.strip()] = rest.split(";", 1)[0]
-            return response.status, data
-        finally:
-            conn.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("load-instance")
-    port = _free_port()
+    port = free_port()
     # The site's settings only, but on the database this test run uses (SQLite or PostgreSQL).
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("BLOGAPP_") or k == "BLOGAPP_SQLALCHEMY_DATABASE_URI"}
@@ -112,7 +81,7 @@ def server(tmp_path_factory):
         deadline = time.monotonic() + 60
         while True:
             try:
-                status, _ = Client(port).request("GET", "/healthz")
+                status, _ = Browser(port).request("GET", "/healthz")
                 if status == 200:
                     break
             except OSError:
@@ -148,7 +117,7 @@ def test_200_concurrent_comments_are_all_stored_once(server):
     ready = threading.Barrier(n)
 
     def reader(i):
-        client = Client(port)
+        client = Browser(port)
         try:
             status, page = client.request("GET", f"/posts/{SLUG}")
             token = _CSRF.search(page.decode()).group(1) if status == 200 else None
@@ -158,12 +127,10 @@ def test_200_concurrent_comments_are_all_stored_once(server):
         if token is None:
             results[i] = ("GET", status)
             return
-        form = urlencode({"csrf_token": token, "body": bodies[i], "author_name": f"读者{i}",
-                          "author_email": f"reader{i}@example.com", "author_url": "",
-                          "parent_id": ""})
+        form = {"csrf_token": token, "body": bodies[i], "author_name": f"读者{i}",
+                "author_email": f"reader{i}@example.com", "author_url": "", "parent_id": ""}
         try:
-            status, _ = client.request("POST", f"/posts/{SLUG}/comments", body=form,
-                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+            status, _ = client.request("POST", f"/posts/{SLUG}/comments", form=form)
             results[i] = ("POST", status)
         except Exception as exc:  # noqa: BLE001
             results[i] = ("POST", repr(exc))
@@ -228,7 +195,7 @@ def test_searches_while_posts_are_saved_and_the_index_is_rebuilt(server):
     lock = threading.Lock()
 
     def searcher(k):
-        client = Client(port)
+        client = Browser(port)
         i = k
         while not stop.is_set():
             q = queries[i % len(queries)]
@@ -268,9 +235,9 @@ def test_searches_while_posts_are_saved_and_the_index_is_rebuilt(server):
         assert result.returncode == 0, result.stdout + result.stderr
 
     # Nothing lost: every saved post is in the index, as the API finds it.
-    status, body = Client(port).request("GET", "/api/search?q=zebracorn&per_page=50")
+    status, body = Browser(port).request("GET", "/api/search?q=zebracorn&per_page=50")
     found = {hit["slug"] for hit in json.loads(body)["results"]}
-    status2, body2 = Client(port).request("GET", "/api/search?q=zebracorn&per_page=50&page=2")
+    status2, body2 = Browser(port).request("GET", "/api/search?q=zebracorn&per_page=50&page=2")
     found |= {hit["slug"] for hit in json.loads(body2)["results"]}
     lost = {f"saved-{i}" for i in range(n_posts)} - found
     total = sum(outcomes.values())

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from blogapp import create_app
 from blogapp.database import MIGRATIONS_DIR, create_schema
 from blogapp.extensions import db
+from conftest import close_app
 
 
 # db_agnostic: each test names the database it migrates (SQLite or PostgreSQL).
@@ -43,10 +44,7 @@ def build_app(tmp_path):
 
     yield build
     for app in apps:
-        app.extensions["search"].close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(app)
 
 
 @pytest.fixture

@@ -7,20 +7,20 @@ its own instance folder and so its own search index, kept in step by the search 
    exactly the results A gives for several queries.
 """
 
-import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from http_client import Browser
+from services import free_port
 
 # db_agnostic: the nodes always share a PostgreSQL database of their own, whatever the run selects.
 pytestmark = [pytest.mark.slow, pytest.mark.db_agnostic]
@@ -33,39 +33,8 @@ QUERIES = ["zebracorn", "etcd 备份", "HPA", "滚动更新", "tag:multinode", "
            "category:ops zebracorn", "-HPA zebracorn"]
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Client:
-    """A browser: one cookie jar, a connection per request."""
-
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-
-    def request(self, method, path, form=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            headers = {}
-            body = None
-            if form is not None:
-                body = urlencode(form)
-                headers["Content-Type"] = "application/x-www-form-urlencoded"
-            if self.cookies:
-                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, rest = value.partition("=")
-                    self.cookies[key.strip()] = rest.split(";", 1)[0]
-            return response.status, data
-        finally:
-            conn.close()
+class Client(Browser):
+    """A browser that also fetches CSRF tokens and walks search results."""
 
     def csrf(self, path):
         status, page = self.request("GET", path)
@@ -94,7 +63,7 @@ class Node:
     """One web server: gunicorn with two workers on its own instance folder."""
 
     def __init__(self, name, root, env):
-        self.name, self.port = name, _free_port()
+        self.name, self.port = name, free_port()
         self.instance = root / name
         self.instance.mkdir()
         self.env = dict(env, BLOGAPP_INSTANCE_PATH=str(self.instance),

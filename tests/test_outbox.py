@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from blogapp.extensions import db
 from blogapp.models import Post, Tag
 from blogapp.search.outbox import SearchOutbox
-from conftest import make_app
+from conftest import close_app, make_app
 
 QUERIES = ["zebracorn", "etcd 备份", "HPA", "tag:ops", "author:writer zebracorn", "滚动更新"]
 
@@ -26,10 +26,7 @@ def node_b(app, tmp_path):
                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     yield other
     other.extensions["search_follower"].stop()
-    other.extensions["search"].close()
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_app(other)
 
 
 @pytest.fixture
@@ -276,10 +273,7 @@ def test_background_thread_applies_other_nodes_changes(app, tmp_path, writer):
         assert sorted(found) == ["after", "before"]
     finally:
         follower.stop()
-        node.extensions["search"].close()
-        with node.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(node)
 
 
 def test_the_thread_is_not_started_in_tests_unless_asked(app, client):

@@ -10,7 +10,7 @@ import redis
 from blogapp.extensions import db
 from blogapp.models import Post
 from comment_helpers import post_comment
-from conftest import PASSWORD, csrf_token, make_app
+from conftest import PASSWORD, close_app, csrf_token, make_app
 from services import free_port
 
 SLUG = "etcd-backup"
@@ -27,10 +27,7 @@ def nodes(tmp_path, redis_server, monkeypatch):
     apps = [make_app(tmp_path / name, **shared) for name in ("a", "b")]
     yield apps
     for app in apps:
-        app.extensions["search"].close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(app)
 
 
 @pytest.fixture
@@ -105,7 +102,4 @@ def test_redis_down_costs_speed_not_pages_nor_logins(tmp_path, monkeypatch, capl
         assert fail_login(client).status_code == 401  # no such user; still no 500
         assert "page cache: lookup failed" in caplog.text
     finally:
-        app.extensions["search"].close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(app)
