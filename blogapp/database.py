@@ -5,7 +5,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -135,6 +135,18 @@ def follow_savepoints(key):
     for name, handler in (("after_transaction_create", begin), ("after_rollback", rolled_back),
                           ("after_transaction_end", end)):
         event.listen(db.session, name, handler)
+
+
+def refresh_statistics():
+    """Let the query planner see the data as it is now (``ANALYZE``), after bulk changes.
+
+    SQLite keeps no statistics until asked: without them it picks the narrow
+    ``(status, published_at)`` index for the sidebar's per-category counts and reads every
+    wide post row (~35 ms at 10k posts) instead of the covering per-category index (~1 ms).
+    PostgreSQL's autovacuum analyses on its own; running it there too is harmless.
+    """
+    with db.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
 
 
 def create_schema():

@@ -15,18 +15,22 @@ def local_time(value, fmt="%Y-%m-%d"):
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
-def _sidebar_categories():
+def sidebar_statement():
+    """Categories with their number of visible posts, most used first."""
     from .models import Category, Post
 
     count = db.func.count(Post.id)
-    rows = db.session.execute(
+    return (
         db.select(Category, count)
         .join(Post, Post.category_id == Category.id)
         .where(Post.visible())
         .group_by(Category.id)
         .order_by(count.desc(), Category.name)
     )
-    return rows.all()
+
+
+def _sidebar_categories():
+    return db.session.execute(sidebar_statement()).all()
 
 
 def init_app(app):

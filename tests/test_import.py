@@ -5,6 +5,7 @@ import re
 
 import frontmatter
 import pytest
+import sqlalchemy as sa
 
 from blogapp.extensions import db
 from blogapp.models import Category, Post, Tag, User
@@ -345,3 +346,23 @@ def test_create_user_refuses_bad_username(app, runner):
     assert result.exit_code != 0 and len(error_lines(result)) == 1
     assert row_counts(app)["users"] == 0
 
+
+
+def test_an_import_leaves_the_planner_statistics_that_keep_listings_fast(app, runner, tmp_path):
+    """Without ANALYZE, SQLite counted the sidebar's posts per category by reading every wide
+    post row (~35 ms per page at 10k posts); with statistics it counts from the covering index."""
+    for i in range(60):
+        (tmp_path / f"p{i}.md").write_text(
+            f"---\ntitle: Post {i}\nslug: post-{i}\nauthor: admin\ndate: 2024-01-{i % 28 + 1:02d}\n"
+            f"category: c{i % 4}\n---\nBody {i}.\n", encoding="utf-8")
+    result = runner.invoke(args=["import-posts", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the query plan checked here is SQLite's")
+        from blogapp.templating import sidebar_statement
+
+        compiled = sidebar_statement().compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = " ".join(row[-1] for row in db.session.execute(
+            sa.text(f"EXPLAIN QUERY PLAN {compiled}")))
+    assert "COVERING INDEX ix_posts_category_visible" in plan, plan

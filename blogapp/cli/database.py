@@ -12,7 +12,7 @@ from alembic.util import CommandError
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..database import schema_differences
+from ..database import refresh_statistics, schema_differences
 from ..extensions import db
 
 
@@ -42,6 +42,7 @@ def init_db_command():
             # existing table and its rows and creates only what is missing.
             click.echo(f"Adopting a database made before migrations ({len(tables)} tables kept).")
         command.upgrade(config, "head")
+        refresh_statistics()
         differences = schema_differences()
         with db.engine.connect() as connection:
             revision = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..database import refresh_statistics
 from ..extensions import db
 from ..importer.wordpress import WordPressImporter
 from ..importer.wxr_parse import WxrError, read_wxr
@@ -73,6 +74,7 @@ def import_wxr_command(file, dry_run):
             db.session.rollback()
         else:
             db.session.commit()  # the search index follows the commit (session events)
+            refresh_statistics()
     except Exception:
         db.session.rollback()
         raise
