@@ -1,6 +1,7 @@
 """Shared fixtures (flaskr style): ``app``, ``client``, ``runner``, plus helpers for users,
 posts and the read-only material in ``../shared``."""
 
+import json
 import os
 import re
 from datetime import datetime, timedelta, timezone
@@ -102,6 +103,14 @@ def another_database(_schemas):
     yield make
     for url in urls:
         _schemas.drop(url)
+
+
+@pytest.fixture(autouse=True)
+def _plugins_from_marker(request, monkeypatch):
+    """``@pytest.mark.plugins("comments", ...)``: load only those plugins (BLOGAPP_PLUGINS)."""
+    marker = request.node.get_closest_marker("plugins")
+    if marker is not None:
+        monkeypatch.setenv("BLOGAPP_PLUGINS", json.dumps(list(marker.args)))
 
 
 def close_app(app):

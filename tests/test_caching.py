@@ -14,16 +14,14 @@ from sqlalchemy import event
 from blogapp.extensions import db
 from blogapp.models import Category, Post, Tag
 from comment_helpers import new_comment_id, post_comment
-from conftest import csrf_token, login
+from conftest import login
 
 SLUG = "pod-lifecycle"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def comments_plugin_alone(monkeypatch):
-    """The comment form puts a CSRF token on anonymous article pages."""
-    monkeypatch.setenv("BLOGAPP_PLUGINS", '["comments"]')
+# The comments plugin alone: its form puts a CSRF token on anonymous article pages.
+pytestmark = pytest.mark.plugins("comments")
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ SLUG = "rolling-update"
 STAFF = ("moderator", "editor", "admin")
 
 
-@pytest.fixture(autouse=True)
-def comments_plugin_alone(monkeypatch):
-    """Load only this plugin: others (antispam's rate limit, ...) are tested on their own."""
-    monkeypatch.setenv("BLOGAPP_PLUGINS", '["comments"]')
+# Only the comments plugin: the others (antispam's rate limit, ...) are tested on their own.
+pytestmark = pytest.mark.plugins("comments")
 
 
 @pytest.fixture

@@ -21,10 +21,8 @@ HOMEPAGE = "https://example.com/?q="  # a payload behind a real scheme must not 
 THREAD_TAGS = {"ol", "li", "div", "span", "time", "a"}
 
 
-@pytest.fixture(autouse=True)
-def comments_plugin_alone(monkeypatch):
-    """Load only this plugin: others (antispam's rate limit, ...) are tested on their own."""
-    monkeypatch.setenv("BLOGAPP_PLUGINS", '["comments"]')
+# Only the comments plugin: the others (antispam's rate limit, ...) are tested on their own.
+pytestmark = pytest.mark.plugins("comments")
 
 
 # -- Markdown that must survive -----------------------------------------------------------------

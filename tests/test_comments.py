@@ -20,10 +20,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SLUG = "pod-lifecycle"
 
 
-@pytest.fixture(autouse=True)
-def comments_plugin_alone(monkeypatch):
-    """Load only this plugin: others (antispam's rate limit, ...) are tested on their own."""
-    monkeypatch.setenv("BLOGAPP_PLUGINS", '["comments"]')
+# Only the comments plugin: the others (antispam's rate limit, ...) are tested on their own.
+pytestmark = pytest.mark.plugins("comments")
 
 
 @pytest.fixture
