@@ -9,10 +9,9 @@ import logging
 import time
 
 from limits import parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 from ..config import storage_uri
+from ..ratelimit import moving_window_limiter
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +19,7 @@ log = logging.getLogger(__name__)
 class LoginThrottle:
     def __init__(self, limit, storage_uri):
         self.limit = parse(limit)
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.limiter = moving_window_limiter(storage_uri)
 
     @staticmethod
     def _key(ip, username):

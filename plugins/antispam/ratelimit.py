@@ -11,19 +11,18 @@ import time
 
 from flask_babel import gettext
 import limits
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 from blogapp.config import storage_uri
 from blogapp.plugins import Verdict
+from blogapp.ratelimit import moving_window_limiter
 
 NAMESPACE = "comment"
 
 
 def init_app(app):
     limits.parse_many(app.config["COMMENT_RATE_LIMIT"])  # a bad setting fails at startup
-    storage = storage_from_string(storage_uri(app.config, "COMMENT_RATELIMIT_STORAGE_URI"))
-    app.extensions["antispam"] = {"limiter": MovingWindowRateLimiter(storage)}
+    uri = storage_uri(app.config, "COMMENT_RATELIMIT_STORAGE_URI")
+    app.extensions["antispam"] = {"limiter": moving_window_limiter(uri)}
 
 
 def check(app, ip):
