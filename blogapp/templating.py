@@ -1,10 +1,12 @@
 """Jinja filters and globals shared by all templates."""
 
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext
 
+from .caching.fragments import memoized
 from .extensions import db
 
 
@@ -29,8 +31,20 @@ def sidebar_statement():
     )
 
 
+class SidebarCategory(NamedTuple):
+    name: str
+    slug: str
+
+
+def _count_categories():
+    return [(SidebarCategory(category.name, category.slug), count)
+            for category, count in db.session.execute(sidebar_statement())]
+
+
 def _sidebar_categories():
-    return db.session.execute(sidebar_statement()).all()
+    """``[(category, count)]`` for the sidebar: counting every visible post per category
+    grows with the site, so the result is kept until the next change (``fragments``)."""
+    return memoized("sidebar_categories", _count_categories)
 
 
 def init_app(app):

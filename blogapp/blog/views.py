@@ -8,7 +8,7 @@ from ..extensions import db
 from ..i18n import month_name
 from ..models import Category, Post, Tag, User
 from .legacy import redirect_for_query
-from .queries import month_range, paginate, term_or_404, visible_posts
+from .queries import ARTICLE_LOADS, month_range, paginate, term_or_404, visible_posts
 
 bp = Blueprint("blog", __name__)
 
@@ -24,7 +24,7 @@ def index():
 
 @bp.route("/posts/<slug>")
 def post(slug):
-    post = db.session.scalar(db.select(Post).filter_by(slug=slug))
+    post = db.session.scalar(db.select(Post).filter_by(slug=slug).options(*ARTICLE_LOADS))
     # Authors may look at their own unpublished work; readers get a plain 404.
     if post is None or not (
         post.is_visible or (current_user.is_authenticated and current_user.may_edit(post))

@@ -66,6 +66,7 @@ class Settings:
     session_keys: frozenset  # session keys that do not either
     release: str | None = None  # see _release
     local: dict = field(default_factory=dict)  # see fetch
+    fragments: dict = field(default_factory=dict)  # see fragments.memoized
 
 
 def _release(app):
@@ -110,16 +111,23 @@ def page_key(app, req, language):
            f"{req.path}?{query}"
 
 
+def current_generation(app):
+    """The generation of the data pages show (see ``invalidation``), from the shared store."""
+    store = backend(app)
+    generation = store.get(GENERATION_KEY)
+    if generation is None:  # first use, or evicted: never reuse an old generation
+        generation = uuid.uuid4().hex
+        store.set(GENERATION_KEY, generation, timeout=0)
+    return generation
+
+
 def fetch(app, key):
     """The stored entry for ``key`` if it is current, else None; and the generation.
 
     Each process keeps the entries it used (``LOCAL_ENTRIES`` at most): a hit then reads
     only the generation from the shared store, not the page."""
     store = backend(app)
-    generation = store.get(GENERATION_KEY)
-    if generation is None:  # first use, or evicted: never reuse an old generation
-        generation = uuid.uuid4().hex
-        store.set(GENERATION_KEY, generation, timeout=0)
+    generation = current_generation(app)
     local = app.extensions["page_cache"].local
     entry = local.get(key)
     if entry is None or entry.generation != generation:
@@ -216,7 +224,7 @@ def _store(response):
     now = time.time()
     expires_at = now + current_app.config["PAGE_CACHE_TIMEOUT"]
     if state["generation"] is not None:
-        expires_at = min(expires_at, _next_publication(now))
+        expires_at = min(expires_at, next_publication(now))
     entry = Entry(body=body, headers=(), etag=hashlib.blake2s(body, digest_size=12).hexdigest(),
                   last_modified=now, expires_at=expires_at, tokened=tokened,
                   generation=state["generation"])
@@ -245,7 +253,7 @@ def _capture(response):
     return response
 
 
-def _next_publication(now):
+def next_publication(now):
     """When the next scheduled post becomes due (a page stored before must expire then)."""
     from ..extensions import db
     from ..models import Post

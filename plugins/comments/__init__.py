@@ -78,6 +78,6 @@ def render_slot(name, context):
     if name == "post_footer" and "post" in context:
         return _section(context["post"])
     if name == "entry_meta" and "post" in context:
-        count = approved_count(context["post"].id)
+        count = approved_count(context["post"].id, context.get("listing") or ())
         return Markup(render_template("comments/count.html", post=context["post"], count=count))
     return None

@@ -30,16 +30,21 @@ def build_tree(comments):
     return [node(root) for root in roots]
 
 
-def approved_count(post_id):
-    """Approved comments of a post, counted once per request for all posts on the page."""
-    counts = g.get("_comment_counts")
-    if counts is None:
+def approved_count(post_id, listing=()):
+    """Approved comments of a post. In a listing, the first call counts those of every
+    post on the page in one query (``listing``: the page's posts); only those, so the cost
+    does not grow with the whole site's comments."""
+    counts = g.setdefault("_comment_counts", {})
+    if post_id not in counts:
+        wanted = {post.id for post in listing} | {post_id}
         rows = db.session.execute(
             db.select(Comment.post_id, db.func.count(Comment.id))
-            .where(Comment.status == "approved").group_by(Comment.post_id)
+            .where(Comment.status == "approved", Comment.post_id.in_(wanted))
+            .group_by(Comment.post_id)
         )
-        counts = g._comment_counts = dict(rows.all())
-    return counts.get(post_id, 0)
+        counts.update(dict.fromkeys(wanted, 0))
+        counts.update(rows.all())
+    return counts[post_id]
 
 
 def tree_as_json(tree):
