@@ -163,6 +163,24 @@ def test_each_visitor_gets_their_own_token_on_a_cached_article_and_can_comment(a
     assert "第一位" in page and "第二位" in page and "借来的" not in page
 
 
+_PER_RESPONSE = {"Date", "ETag", "Set-Cookie", "Content-Length"}
+
+
+@pytest.mark.parametrize("path, tokened", [(f"/posts/{SLUG}", True), ("/tag/kubelet", False)])
+def test_fast_path_answers_with_the_headers_flask_gave_the_page(app, blog, path, tokened):
+    rendered, statements = get(app, app.test_client(), path)  # Flask renders and stores it
+    hit, hit_sql = get(app, app.test_client(), path)  # a new visitor: the fast path
+    assert statements > 0 and hit_sql == 0
+    same = lambda r: sorted((k, v) for k, v in r.headers if k not in _PER_RESPONSE)  # noqa: E731
+    assert same(hit) == same(rendered)
+    assert int(hit.headers["Content-Length"]) == len(hit.data)
+    assert hit.headers["ETag"].startswith('W/"' if tokened else '"')
+    assert ("session=" in hit.headers.get("Set-Cookie", "")) == tokened
+    head = app.test_client().head(path)
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Type"] == hit.headers["Content-Type"]
+
+
 def test_languages_are_separate_entries(app, blog):
     english = app.test_client()
     assert "Home" in english.get("/?lang=en").get_data(as_text=True)

@@ -5,50 +5,169 @@ extension hooks), with the headers the full stack gave the page when it was stor
 Visitors with a session cookie (or any cookie but ``lang``) go through Flask, where
 ``pages._lookup`` answers their hits. A page with a form needs a CSRF token: a new
 visitor gets one here the way Flask-WTF makes it (a random raw token in a new session,
-signed for the form), and the session cookie from the app's own session interface.
+signed for the form), and the session cookie the way Flask's cookie session signs it.
+
+A hit is the hottest path of the site (every anonymous reader of a popular article), so
+it avoids per-request work that gives the same result each time: the header list of an
+entry is prepared once, the signing serializers are built once, the language of an
+``Accept-Language`` value is remembered, and werkzeug's response object is used only
+for conditional requests (``If-None-Match`` / ``If-Modified-Since``), where its rules
+for 304 answers matter.
 """
 
 import hashlib
 import os
+import threading
+import time
 
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.http import dump_cookie, http_date
 
 from ..i18n import COOKIE_NAME as LANG_COOKIE
 from ..i18n import LANGUAGES, locale_for
-from .pages import PLACEHOLDER, conditional, fetch, page_key
+from .pages import LOCAL_ENTRIES, PLACEHOLDER, conditional, fetch, page_key, token_tag
 
 WTF_CSRF_SALT = "wtf-csrf-token"  # flask_wtf.csrf.generate_csrf signs with this salt
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+_REMEMBERED_LANGUAGES = 256  # distinct Accept-Language values kept per process
+
+
+class VisitorTokens:
+    """A new visitor's CSRF token and session cookie, as Flask-WTF's ``generate_csrf``
+    and Flask's ``SecureCookieSessionInterface.save_session`` would make them (the tests
+    check that Flask reads both back), with the serializers built once per process."""
+
+    def __init__(self, app):
+        interface = app.session_interface
+        self.field = app.config["WTF_CSRF_FIELD_NAME"]
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        self.csrf = URLSafeTimedSerializer(secret, salt=WTF_CSRF_SALT)
+        self.session = interface.get_signing_serializer(app)
+        self.cookie = dict(
+            key=interface.get_cookie_name(app), domain=interface.get_cookie_domain(app),
+            path=interface.get_cookie_path(app), secure=interface.get_cookie_secure(app),
+            httponly=interface.get_cookie_httponly(app),
+            samesite=interface.get_cookie_samesite(app),
+            partitioned=interface.get_cookie_partitioned(app),
+        )
+
+    def mint(self):
+        """``(raw token, form token, Set-Cookie value)`` for one new visitor."""
+        raw = hashlib.sha1(os.urandom(64)).hexdigest()  # as Flask-WTF makes it
+        cookie = dump_cookie(value=self.session.dumps({self.field: raw}), **self.cookie)
+        return raw, self.csrf.dumps(raw).encode("ascii"), cookie
 
 
 class CachedPages:
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
+        self.prepared = {}  # page key -> (entry, its fixed headers)
+        self.languages = {}  # Accept-Language value -> language
+        self._tokens = None
+        self._tokens_lock = threading.Lock()
+        self._date = (0, "")
 
     def __call__(self, environ, start_response):
-        response = None
-        if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and self.app.config["PAGE_CACHE"]:
+        method = environ.get("REQUEST_METHOD")
+        answer = None
+        if method in ("GET", "HEAD") and self.app.config["PAGE_CACHE"]:
             try:
-                response = self.hit(environ)
+                answer = self.hit(environ)
             except Exception:  # noqa: BLE001 - Flask answers instead (and logs its own)
                 self.app.logger.exception("page cache: fast path failed")
-        if response is None:
+        if answer is None:
             return self.wsgi_app(environ, start_response)
-        return response(environ, start_response)
+        if callable(answer):  # a werkzeug response (conditional requests)
+            return answer(environ, start_response)
+        headers, body = answer
+        start_response("200 OK", headers)
+        return [] if method == "HEAD" else [body]
 
     def hit(self, environ):
+        """``(headers, body)``, a werkzeug response, or None when Flask must answer."""
         app = self.app
         req = app.request_class(environ)
-        cookies = req.cookies
-        if any(name != LANG_COOKIE for name in cookies):
-            return None  # a session or a personal cookie: Flask decides
-        wanted = req.args.get("lang") if "lang" in req.args else None
-        if wanted in LANGUAGES and cookies.get(LANG_COOKIE) != wanted:
-            return None  # Flask remembers the choice in the lang cookie
-        language = locale_for(req) or app.config["BABEL_DEFAULT_LOCALE"]
-        entry, _ = fetch(app, page_key(app, req, language))
+        if "HTTP_COOKIE" in environ:
+            cookies = req.cookies
+            if any(name != LANG_COOKIE for name in cookies):
+                return None  # a session or a personal cookie: Flask decides
+            if environ.get("QUERY_STRING") and req.args.get("lang") in LANGUAGES \
+                    and cookies.get(LANG_COOKIE) != req.args["lang"]:
+                return None  # Flask remembers the choice in the lang cookie
+            language = locale_for(req)
+        elif environ.get("QUERY_STRING"):
+            if req.args.get("lang") in LANGUAGES:
+                return None  # Flask remembers the choice in the lang cookie
+            language = self.language(req)
+        else:
+            language = self.language(req)
+        key = page_key(app, req, language or app.config["BABEL_DEFAULT_LOCALE"])
+        entry, _ = fetch(app, key)
         if entry is None:
             return None
+        if any(name in environ for name in _CONDITIONAL) or not self.tokens_are_standard():
+            return self.conditional_answer(entry, environ)
+        headers = list(self.fixed_headers(key, entry))
+        headers.append(("Date", self.date()))
+        body = entry.body
+        if entry.tokened:
+            raw, token, cookie = self.tokens().mint()
+            body = body.replace(PLACEHOLDER, token)
+            headers += [("ETag", f'W/"{entry.etag}-{token_tag(raw)}"'),
+                        ("Cache-Control", "private, no-cache"), ("Set-Cookie", cookie)]
+        else:
+            headers += [("ETag", f'"{entry.etag}"'), ("Cache-Control", "no-cache")]
+        headers.append(("Content-Length", str(len(body))))
+        return headers, body
+
+    def language(self, req):
+        """The language of a request without cookies or ``lang``: its Accept-Language."""
+        accept = req.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+        language = self.languages.get(accept)
+        if language is None:
+            language = locale_for(req) or ""
+            if len(self.languages) >= _REMEMBERED_LANGUAGES:
+                self.languages.clear()
+            self.languages[accept] = language
+        return language
+
+    def fixed_headers(self, key, entry):
+        """The headers of ``entry`` every visitor gets, prepared once per entry."""
+        prepared = self.prepared.get(key)
+        if prepared is None or prepared[0] is not entry:
+            headers = list(entry.headers)
+            if entry.tokened and not any(k.lower() == "vary" and "cookie" in v.lower()
+                                         for k, v in headers):
+                headers.append(("Vary", "Cookie"))  # it sets the session cookie
+            headers.append(("Last-Modified", http_date(entry.last_modified)))
+            if len(self.prepared) >= LOCAL_ENTRIES:
+                self.prepared.clear()
+            prepared = self.prepared[key] = (entry, tuple(headers))
+        return prepared[1]
+
+    def date(self):
+        now = int(time.time())
+        stamp = self._date
+        if stamp[0] != now:
+            stamp = self._date = (now, http_date(now))
+        return stamp[1]
+
+    def tokens_are_standard(self):
+        # Another session interface (server-side sessions, say) makes its own cookies.
+        return type(self.app.session_interface) is SecureCookieSessionInterface
+
+    def tokens(self):
+        if self._tokens is None:
+            with self._tokens_lock:
+                if self._tokens is None:
+                    self._tokens = VisitorTokens(self.app)
+        return self._tokens
+
+    def conditional_answer(self, entry, environ):
+        """The general answer through werkzeug: 304 rules, any session interface."""
+        app = self.app
         response = app.response_class(entry.body, headers=list(entry.headers))
         raw = None
         if entry.tokened:

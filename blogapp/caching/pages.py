@@ -190,14 +190,18 @@ def conditional(response, entry, raw_token, environ):
     copy is current. A tokened page's ETag includes the visitor's token (hashed): only
     their own copy, holding their own token, is answered with 304."""
     if entry.tokened:
-        mine = hashlib.blake2s(str(raw_token).encode(), digest_size=6).hexdigest()
-        response.set_etag(f"{entry.etag}-{mine}", weak=True)
+        response.set_etag(f"{entry.etag}-{token_tag(raw_token)}", weak=True)
         response.headers["Cache-Control"] = "private, no-cache"
     else:
         response.set_etag(entry.etag)
         response.headers["Cache-Control"] = "no-cache"
     response.last_modified = entry.last_modified
     return response.make_conditional(environ)
+
+
+def token_tag(raw_token):
+    """The visitor's part of a tokened page's ETag: a short hash of their raw token."""
+    return hashlib.blake2s(str(raw_token).encode(), digest_size=6).hexdigest()
 
 
 def _storable(response):
