@@ -116,6 +116,18 @@ def test_a_post_published_on_one_node_is_found_on_the_other(app, node_b, writer)
     assert (result.exit_code, result.output) == (0, "Search index is up to date with the outbox.\n")
 
 
+def test_reindex_if_needed_brings_a_lagging_index_up_to_date(app, node_b, writer):
+    """What start-up runs (make run/serve): the workers then start with a current index."""
+    _sync(node_b)
+    _publish(app, "while-b-was-down", writer)
+    result = node_b.test_cli_runner().invoke(args=["reindex", "--if-needed"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Search index is up to date (applied 1 outbox changes).\n"
+    assert _results(node_b, "zebracorn") == ["while-b-was-down"]
+    again = node_b.test_cli_runner().invoke(args=["reindex", "--if-needed"])
+    assert again.output == "Search index is up to date.\n"
+
+
 def test_a_node_that_missed_many_changes_catches_up_to_the_same_results(app, node_b, writer):
     _publish(app, "seed", writer)
     assert _sync(node_b).exit_code == 0
