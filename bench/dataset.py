@@ -160,6 +160,54 @@ def build(target, docs, seed, key, hashes):
     return meta
 
 
+def adopt(source, docs, seed):
+    """Finish a build whose import completed but which stopped before the end (the
+    baseline build of 100k posts takes a quarter of an hour): check ``source`` (an
+    instance folder) holds the ``docs`` posts and the benchmark user, build the baseline
+    index, write ``dataset.json``. The import is not timed again (``import`` says so)."""
+    source = Path(source)
+    database = source / "blog.sqlite"
+    key, hashes = source_key()
+    folder = CACHE_DIR / f"{docs}-{seed}"
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        count = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+        user = conn.execute("SELECT password_hash FROM users WHERE username = ?",
+                            (BENCH_USER,)).fetchone()
+        middle = conn.execute(
+            "SELECT p.slug, u.username FROM posts p JOIN users u ON u.id = p.author_id "
+            "WHERE p.slug LIKE ?", (f"%-{docs // 2:05d}",)).fetchone()
+    finally:
+        conn.close()
+    if count != docs or not (user and user[0]) or middle is None:
+        raise DatasetError(f"{source} is not a complete import of {docs} posts "
+                           f"({count} posts, benchmark user {'set' if user else 'missing'})")
+    probe = corpus.generate(1, seed=seed)
+    slugs = [doc.slug for doc in probe]
+    if _probe_digest(slugs, seed) != posts_digest(database, slugs):
+        raise DatasetError(f"{source} holds other posts than seed {seed} gives")
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    subprocess.run(["cp", "-al", str(source), str(partial / "instance")], check=True)
+    _log("building the plain Whoosh + jieba baseline index ...")
+    baseline = _build_baseline(partial / "instance", partial / "baseline-index")
+    meta = {
+        "docs": docs, "seed": seed, "key": key, "key_sources": hashes,
+        "created": datetime.now().isoformat(timespec="seconds"), "probe_docs": PROBE_DOCS,
+        "import": {"seconds": None, "adopted_from": str(source),
+                   "note": "imported by an earlier, interrupted build; not timed here"},
+        "baseline_build": {**baseline, "load1_after": round(os.getloadavg()[0], 2)},
+        "article_slug": middle[0], "article_author": middle[1],
+        "user": BENCH_USER, "password": BENCH_PASSWORD, "cpu": _cpu_model(), "nice": os.nice(0),
+    }
+    (partial / "dataset.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                                          encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    return folder
+
+
 def _cpu_model():
     with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
         for line in fh:
@@ -294,7 +342,13 @@ def main(argv=None):
     parser.add_argument("--baseline-build", nargs=2, metavar=("INSTANCE", "INDEX_DIR"),
                         help="only time a baseline index build from INSTANCE's posts into "
                              "INDEX_DIR; print the figures as JSON")
+    parser.add_argument("--adopt", metavar="INSTANCE",
+                        help="finish an interrupted build from INSTANCE, a folder holding "
+                             "its completed import (see adopt())")
     args = parser.parse_args(argv)
+    if args.adopt:
+        print(adopt(args.adopt, args.docs, args.seed))
+        return
     if args.baseline_build:
         instance, index_dir = args.baseline_build
         print(json.dumps(_build_baseline(instance, index_dir)))

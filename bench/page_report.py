@@ -200,9 +200,8 @@ def facts_lines(data):
         f"page cache: off {json.dumps(data['cache']['off'])}, on "
         f"{json.dumps(data['cache']['on'])}"
         + ("" if data["cache"]["implemented"] else " — NOT IMPLEMENTED (no blogapp/caching/)"),
-        f"dataset: {ds['docs']} posts ({ds['corpus_mib']:.1f} MiB Markdown, seed {ds['seed']}), "
-        f"imported with flask import-posts in {ds['import']['seconds']:.0f} s on "
-        f"{ds['created']} (code key {ds['key']})",
+        f"dataset: {ds['docs']} posts ({_dataset_origin(ds)}, seed {ds['seed']}), "
+        f"on {ds['created']} (code key {ds['key']})",
         f"search: {p['queries']} queries after {p['warmup_queries']} warm-up, one at a time over "
         f"a kept-alive connection, ours and baseline interleaved; with hits: ours "
         f"{data['ours']['search']['with_hits']}, baseline {data['baseline']['search']['with_hits']}; "
@@ -274,3 +273,11 @@ def report(data, out_dir):
     (out / "page-latest.md").write_text(md, encoding="utf-8")
     print(f"\nwrote {out / f'page-{stamp}.json'} and page-{stamp}.md (and page-latest.md)")
     return rows
+
+
+def _dataset_origin(ds):
+    """How the cached dataset was made (an adopted one was imported by an earlier run)."""
+    if ds["import"].get("seconds") is None:
+        return f"imported with flask import-posts by an earlier run: {ds['import']['note']}"
+    return (f"{ds['corpus_mib']:.1f} MiB Markdown, imported with flask import-posts in "
+            f"{ds['import']['seconds']:.0f} s")
