@@ -5,12 +5,13 @@ private attributes, and fall back to the public per-posting API if they are miss
 Per-searcher statistics (length norms, document frequencies) are kept with the searcher.
 """
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from ..ranking import length_norms, phrase_docs
+from .blocks import term_blocks
 from .schema import BM25, TEXT_FIELDS
 
 
@@ -33,35 +34,37 @@ def _leaves(reads, clause):
 _LENGTH_OF_BYTE = [1] + [byte_to_length(code) for code in range(1, 256)]
 
 
-def _read_postings(reader, field, token):
+def _read_postings(reader, field, token, values=False):
     """``(ids, weights, values)`` of ``token`` in one segment (deleted documents included).
 
-    ``values`` hold the encoded positions; Whoosh unpickles them with each block anyway.
+    ``values`` (the encoded positions, for phrases) is None unless asked for: decoding
+    them was most of a query's time (see ``blocks.py``).
     """
     try:
         matcher = reader.postings(field, token)
     except TermNotFound:
-        return (), (), ()
+        return [], [], ([] if values else None)
     if isinstance(matcher, FilterMatcher):  # deletions: the caller drops them once
         matcher = matcher.child
-    ids, weights, values = [], [], []
-    if isinstance(matcher, W3LeafMatcher):
-        # Whole blocks at a time instead of three method calls per posting.
-        while not matcher._atend:
-            matcher._read_ids()
-            matcher._read_weights()
-            matcher._read_values()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            values.extend(matcher._values)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value())
-            matcher.next()
-    return ids, weights, values
+    blocks = term_blocks(matcher, values)
+    if blocks is not None:
+        if len(blocks) == 1:
+            return blocks[0]
+        ids, weights, found = [], [], [] if values else None
+        for block_ids, block_weights, block_values in blocks:
+            ids += block_ids
+            weights += block_weights
+            if values:
+                found += block_values
+        return ids, weights, found
+    ids, weights, found = [], [], [] if values else None
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if values:
+            found.append(matcher.value())
+        matcher.next()
+    return ids, weights, found
 
 
 def _field_lengths(reader, field):
@@ -122,11 +125,12 @@ class _Reads:
         self._postings = {}
         self._decode = {}
 
-    def postings(self, reader, field, token):
+    def postings(self, reader, field, token, values=False):
+        """``(ids, weights, values)``; ``values`` is None unless asked for."""
         key = (id(reader), field, token)
         found = self._postings.get(key)
-        if found is None:
-            found = self._postings[key] = _read_postings(reader, field, token)
+        if found is None or values and found[2] is None:
+            found = self._postings[key] = _read_postings(reader, field, token, values)
         return found
 
     def decoder(self, field):
@@ -141,7 +145,7 @@ class _Reads:
             if len(tokens) == 1:
                 yield reader, offset, None
             else:
-                lists = [self.postings(reader, field, token) for token in tokens]
+                lists = [self.postings(reader, field, token, values=True) for token in tokens]
                 yield reader, offset, phrase_docs(lists, self.decoder(field))
 
     def docs(self, field, tokens):
