@@ -24,6 +24,7 @@ uses Whoosh's public matcher API.
 import pickle
 import struct
 import zlib
+from bisect import bisect_right
 from io import BytesIO
 from itertools import accumulate, repeat
 
@@ -85,12 +86,36 @@ def _scoring_part(data, count, compressed):
     return _loads(zlib.decompress(data))[:2]
 
 
-def term_blocks(matcher, values=False):
-    """Every block of one term in one segment: ``[(ids, weights, values or None), ...]``.
+class LazyValues:
+    """The values (encoded positions) of one term's postings, a block decoded when first asked.
+
+    A phrase needs positions only in documents that hold every word of it, and often only
+    in those that could reach the first result page (see ``scoring.py``).
+    """
+
+    def __init__(self, buf, spans, starts):
+        self._buf = buf
+        self._spans = spans    # per block: (data start, data end, compressed)
+        self._starts = starts  # per block: index of its first posting in the term's lists
+        self._decoded = {}
+
+    def at(self, index):
+        """The value of the term's ``index``-th posting."""
+        block = bisect_right(self._starts, index) - 1
+        values = self._decoded.get(block)
+        if values is None:
+            begin, end, compressed = self._spans[block]
+            data = self._buf[begin:end]
+            values = self._decoded[block] = _loads(zlib.decompress(data) if compressed else data)[2]
+        return values[index - self._starts[block]]
+
+
+def term_postings(matcher, values=False):
+    """``(ids, weights, values)`` of one term in one segment, or None (use the public API).
 
     ``ids`` and ``weights`` are lists (segment-local document numbers, term frequencies);
-    ``values`` (encoded positions) only when asked for. None: not a W3 matcher (inlined
-    postings, another codec): use the public API.
+    ``values`` is a :class:`LazyValues` when asked for, else None. None for anything but a
+    W3 matcher of positions postings (inlined postings, another codec or format).
     """
     extent = _extent(matcher)
     if extent is None:
@@ -100,7 +125,7 @@ def term_blocks(matcher, values=False):
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
         return None
     stream = BytesIO(buf)
-    blocks = []
+    ids, weights, spans, starts = [], [], [], []
     pos, end = 4, len(buf)
     while pos < end:
         size = _int_at(buf, pos)[0]
@@ -108,15 +133,14 @@ def term_blocks(matcher, values=False):
         block_end = pos + 4 + abs(size)
         stream.seek(pos + 4)
         info = _load(stream)
-        count, compressed = info[0], info[3]
-        data = buf[stream.tell():block_end]
+        count, compressed, data_start = info[0], info[3], stream.tell()
+        deltas, block_weights = _scoring_part(buf[data_start:block_end], count, compressed)
         if values:
-            unpacked = _loads(zlib.decompress(data) if compressed else data)
-            deltas, weights, block_values = unpacked
-        else:
-            (deltas, weights), block_values = _scoring_part(data, count, compressed), None
-        blocks.append((list(accumulate(deltas)), list(_weights(weights, count)), block_values))
+            starts.append(len(ids))
+            spans.append((data_start, block_end, compressed))
+        ids += accumulate(deltas)  # ids are delta-coded from 0 in every block
+        weights += _weights(block_weights, count)
         pos = block_end
         if last:
             break
-    return blocks
+    return ids, weights, LazyValues(buf, spans, starts) if values else None

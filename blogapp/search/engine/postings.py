@@ -10,8 +10,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from ..ranking import length_norms, phrase_docs
-from .blocks import term_blocks
+from ..ranking import length_norms
+from .blocks import term_postings
 from .schema import BM25, TEXT_FIELDS
 
 
@@ -34,37 +34,39 @@ def _leaves(reads, clause):
 _LENGTH_OF_BYTE = [1] + [byte_to_length(code) for code in range(1, 256)]
 
 
+class _ListValues:
+    """Values read through the public API, with the interface of ``blocks.LazyValues``."""
+
+    def __init__(self, values):
+        self._values = values
+
+    def at(self, index):
+        return self._values[index]
+
+
 def _read_postings(reader, field, token, values=False):
     """``(ids, weights, values)`` of ``token`` in one segment (deleted documents included).
 
-    ``values`` (the encoded positions, for phrases) is None unless asked for: decoding
-    them was most of a query's time (see ``blocks.py``).
+    ``values`` (the encoded positions, for phrases; ``values.at(i)`` for the i-th
+    posting) is None unless asked for: decoding them all was most of a query's time.
     """
     try:
         matcher = reader.postings(field, token)
     except TermNotFound:
-        return [], [], ([] if values else None)
+        return [], [], (_ListValues([]) if values else None)
     if isinstance(matcher, FilterMatcher):  # deletions: the caller drops them once
         matcher = matcher.child
-    blocks = term_blocks(matcher, values)
-    if blocks is not None:
-        if len(blocks) == 1:
-            return blocks[0]
-        ids, weights, found = [], [], [] if values else None
-        for block_ids, block_weights, block_values in blocks:
-            ids += block_ids
-            weights += block_weights
-            if values:
-                found += block_values
-        return ids, weights, found
-    ids, weights, found = [], [], [] if values else None
+    found = term_postings(matcher, values)
+    if found is not None:
+        return found
+    ids, weights, found = [], [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
         if values:
             found.append(matcher.value())
         matcher.next()
-    return ids, weights, found
+    return ids, weights, (_ListValues(found) if values else None)
 
 
 def _field_lengths(reader, field):
@@ -85,8 +87,8 @@ class _SearcherStats:
     def __init__(self, searcher):
         self.searcher = searcher
         self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
-        self.deleted = [offset + doc for reader, offset in self.segments
-                        if reader.has_deletions() for doc in reader.deleted_docs_set]
+        self.deleted_set = {offset + doc for reader, offset in self.segments
+                            if reader.has_deletions() for doc in reader.deleted_docs_set}
         self._norms = {}
         self._frequencies = {}
 
@@ -138,21 +140,3 @@ class _Reads:
         if field not in self._decode:
             self._decode[field] = self.searcher.schema[field].format.decode_positions
         return self._decode[field]
-
-    def matches(self, field, tokens):
-        """Per segment: ``(reader, offset, docs)`` with the term or phrase; docs None = all postings."""
-        for reader, offset in self.segments:
-            if len(tokens) == 1:
-                yield reader, offset, None
-            else:
-                lists = [self.postings(reader, field, token, values=True) for token in tokens]
-                yield reader, offset, phrase_docs(lists, self.decoder(field))
-
-    def docs(self, field, tokens):
-        """Global docnums containing the term or phrase (deleted ones included)."""
-        found = set()
-        for reader, offset, docs in self.matches(field, tokens):
-            if docs is None:
-                docs = self.postings(reader, field, tokens[0])[0]
-            found.update(doc + offset for doc in docs)
-        return found
