@@ -3,19 +3,28 @@
 Glossary expansion makes queries wide ORs of terms that often occur in nearly every
 article. A document-at-a-time matcher tree in pure Python (Whoosh's) pays several
 method calls per document per tree level for that; here each term's postings are added
-into one score table in a single tight loop, so a query costs roughly one dictionary
-update per posting. The same table gives the exact number of matching documents.
-
-Phrases are found by intersecting their words' postings and checking positions only in
-the documents that hold every word.
+into one score list in a single tight loop, so a query costs roughly one list update per
+posting. The union of the postings gives the exact number of matching documents.
 
 Scores are BM25 as Whoosh's ``BM25F`` computes them (``whoosh.scoring.bm25``), so
 ranking does not change with the method: ``idf * tf * (K1 + 1) / (tf + norm)`` with
 ``norm = K1 * (1 - B + B * length / average_length)`` precomputed per document.
+
+Phrases are where most of the remaining work was: checking positions means decoding
+them. A phrase can only add to a document's score, so the engine first scores the
+single terms (a lower bound of every score) and bounds each phrase by the sum of its
+words' scores (an upper bound). Only documents whose upper bound reaches the k-th best
+lower bound can be among the first k, and only documents that no other term matched
+change the total: positions are checked for those alone. The first k are then scored
+exactly, adding every contribution in the same order as a full scoring would, so the
+scores are the same floats (:func:`exact_score`).
 """
 
 import heapq
-from operator import itemgetter
+from itertools import compress
+
+# Bounds are sums in another order than the exact scores: allow for rounding.
+SLACK = 1e-9
 
 
 def length_norms(lengths, average, b, k1):
@@ -26,73 +35,73 @@ def length_norms(lengths, average, b, k1):
 
 
 class ScoreTable:
-    """Scores of the documents matched so far (global document numbers)."""
+    """Scores (global document numbers index a list) and the set of matched documents."""
 
-    def __init__(self):
-        self.scores = {}
+    def __init__(self, size):
+        self.scores = [0.0] * size
+        self.matched = set()
 
-    def add_term(self, ids, weights, norms, factor, offset=0, only=None):
+    def add_term(self, ids, weights, norms, factor, offset=0):
         """Add one term's BM25 contribution: ``factor`` = idf * (K1 + 1) * query boost.
 
         ``ids`` are segment-local document numbers (``norms`` is indexed by them);
-        ``offset`` turns them into global ones. With ``only`` (a set of local ids),
-        other documents are skipped (a phrase's words count where the phrase occurs).
+        ``offset`` turns them into global ones.
         """
-        if only is not None:
-            pairs = [(doc, tf) for doc, tf in zip(ids, weights) if doc in only]
-        else:
-            pairs = zip(ids, weights)
         scores = self.scores
-        get = scores.get
         if offset:
-            for doc, tf in pairs:
-                key = doc + offset
-                scores[key] = get(key, 0.0) + factor * tf / (tf + norms[doc])
+            for doc, tf in zip(ids, weights):
+                scores[doc + offset] += factor * tf / (tf + norms[doc])
+            self.matched.update(map(offset.__add__, ids))
         else:
-            for doc, tf in pairs:
-                scores[doc] = get(doc, 0.0) + factor * tf / (tf + norms[doc])
+            for doc, tf in zip(ids, weights):
+                scores[doc] += factor * tf / (tf + norms[doc])
+            self.matched.update(ids)
 
-    def restrict(self, allowed=None, hidden=()):
-        """Keep only documents in ``allowed`` (None: all) and not in ``hidden``."""
-        scores = self.scores
-        if allowed is not None:
-            if len(allowed) < len(scores):
-                self.scores = {doc: scores[doc] for doc in allowed if doc in scores}
-            else:
-                self.scores = {doc: s for doc, s in scores.items() if doc in allowed}
-            scores = self.scores
-        for doc in hidden:
-            scores.pop(doc, None)
+    def threshold(self, docs, count):
+        """The ``count``-th best score of ``docs`` (0.0 when there are not that many)."""
+        if len(docs) <= count:
+            return 0.0
+        return heapq.nlargest(count, map(self.scores.__getitem__, docs))[-1]
 
-    def __len__(self):
-        return len(self.scores)
-
-    def docs(self):
-        return self.scores.keys()
-
-    def top(self, count):
-        """The ``count`` best ``(docnum, score)``: highest score first, then lowest docnum."""
-        best = heapq.nlargest(count, self.scores.items(), key=itemgetter(1))
-        best.sort(key=lambda item: (-item[1], item[0]))
-        return best
+    def reaching(self, docs, threshold):
+        """Those of ``docs`` whose score may reach ``threshold`` (allowing for rounding)."""
+        floor = threshold / (1.0 + SLACK)
+        docs = list(docs)
+        return set(compress(docs, map(floor.__le__, map(self.scores.__getitem__, docs))))
 
 
-def phrase_docs(postings, positions):
-    """Documents (local ids) where the words occur at consecutive positions.
+def add_bounds(bounds, ids, weights, norms, factor, only, offset=0):
+    """Add to ``bounds`` (global docnum -> float) one term's contribution in the documents
+    ``only`` (local docnums), as :meth:`ScoreTable.add_term` would add it: a phrase's
+    words' scores bound the phrase's before its positions are checked."""
+    get = bounds.get
+    for doc, tf in [(doc, tf) for doc, tf in zip(ids, weights) if doc in only]:
+        key = doc + offset
+        bounds[key] = get(key, 0.0) + factor * tf / (tf + norms[doc])
 
-    ``postings`` holds one ``(ids, weights, values)`` per word, in phrase order;
-    ``positions(value)`` decodes a posting value. Only documents holding every word
-    have their positions decoded.
+
+def bm25(factor, tf, norm):
+    """One posting's contribution, computed exactly as :meth:`ScoreTable.add_term` does."""
+    return factor * tf / (tf + norm)
+
+
+def best(scored, count):
+    """The ``count`` best ``(docnum, score)``: highest score first, then lowest docnum."""
+    return sorted(scored, key=lambda item: (-item[1], item[0]))[:count]
+
+
+def phrase_docs(candidates, words):
+    """Those of ``candidates`` where the words occur at consecutive positions.
+
+    ``words`` holds, in phrase order, one function per word giving its positions in a
+    document (every candidate holds every word).
     """
-    maps = [dict(zip(ids, values)) for ids, _, values in postings]
-    if not all(maps):
-        return set()
-    candidates = set(min(maps, key=len)).intersection(*maps)
+    first, rest = words[0], list(enumerate(words[1:], 1))
     found = set()
     for doc in candidates:
-        starts = set(positions(maps[0][doc]))
-        for offset, values in enumerate(maps[1:], 1):
-            starts.intersection_update([pos - offset for pos in positions(values[doc])])
+        starts = set(first(doc))
+        for offset, positions in rest:
+            starts.intersection_update([pos - offset for pos in positions(doc)])
             if not starts:
                 break
         else:

@@ -5,8 +5,10 @@ engine-neutral :class:`~blogapp.search.query.QueryPlan`. Swapping the engine mea
 rewriting this package only.
 
 - ``schema``: the index schema, its fields, and the tokenizer for pre-analysed text.
-- ``postings``: fast block reads of Whoosh's codec and per-searcher statistics, for
-  term-at-a-time scoring (``blogapp/search/ranking.py``).
+- ``blocks``: decoding Whoosh's posting blocks (ids and weights; positions on demand).
+- ``postings``: posting reads (``blocks`` or the public API) and per-searcher statistics.
+- ``scoring``: term-at-a-time scoring of a query's clauses (``blogapp/search/ranking.py``),
+  phrase positions checked only where they can change the total or the page.
 - ``writing``: documents as Whoosh fields, and the bulk writer of a full build.
 - ``index``: :class:`WhooshIndex` (opening, committing changes, searching).
 """

@@ -12,8 +12,8 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from ..ranking import ScoreTable
 from .postings import _leaves, _Reads
+from .scoring import clause_docs, rank
 from .schema import BM25, FILTER_FIELDS, TEXT_FIELDS, make_schema
 from .writing import _BulkWriter, _fields, _naive_utc
 
@@ -180,32 +180,6 @@ class WhooshIndex:
             if searcher.stored_fields(docnum)["published"] > naive_now
         }
 
-    @staticmethod
-    def _clause_docs(reads, clause):
-        """Docnums matching any alternative of ``clause`` (unscored)."""
-        found = set()
-        for field, alt, _ in _leaves(reads, clause):
-            found |= reads.docs(field, alt.tokens)
-        return found
-
-    @staticmethod
-    def _scores(reads, clauses):
-        """BM25 scores of every document matching any clause (term-at-a-time)."""
-        table = ScoreTable()
-        searcher, stats = reads.searcher, reads.stats
-        for clause in clauses:
-            for field, alt, boost in _leaves(reads, clause):
-                boost *= clause.weight
-                for reader, offset, docs in reads.matches(field, alt.tokens):
-                    norms = stats.norms(reader, field)
-                    # A phrase scores the sum of its words' scores, where it occurs.
-                    for token in alt.tokens:
-                        ids, weights, _ = reads.postings(reader, field, token)
-                        factor = searcher.idf(field, token) * (BM25.K1 + 1) * boost
-                        table.add_term(ids, weights, norms, factor, offset, only=docs)
-        table.restrict(hidden=stats.deleted)
-        return table
-
     def search(self, plan, page, per_page, sort, now):
         """Run ``plan``; return ``(total, [hit dict, ...])`` for the requested page."""
         searcher = self.searcher()
@@ -218,21 +192,20 @@ class WhooshIndex:
             docs = set(searcher.docs_for_query(wq.Or([wq.Term(field, v) for v in values])))
             allowed = docs if allowed is None else allowed & docs
         for clause in plan.required:
-            docs = self._clause_docs(reads, clause)
+            docs = clause_docs(reads, clause)
             allowed = docs if allowed is None else allowed & docs
         hidden = self._not_yet_due(searcher, now)
         for clause in plan.excluded:
-            hidden |= self._clause_docs(reads, clause)
+            hidden |= clause_docs(reads, clause)
         start = (page - 1) * per_page
         if plan.clauses:
-            table = self._scores(reads, plan.clauses)
-            table.restrict(allowed, hidden)
-            total = len(table)
-            if sort == "date":
-                docnums = self._newest(searcher, set(table.docs()), start + per_page)
+            by_date = sort == "date"
+            total, found = rank(reads, plan.clauses, allowed, hidden, start + per_page, by_date)
+            if by_date:
+                docnums = self._newest(searcher, found, start + per_page)
                 page_hits = [(docnum, None) for docnum in docnums]
             else:
-                page_hits = table.top(start + per_page)
+                page_hits = found
         else:  # filters only: newest first
             if allowed is None:
                 allowed = set(searcher.reader().all_doc_ids())

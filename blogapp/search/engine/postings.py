@@ -5,12 +5,13 @@ private attributes, and fall back to the public per-posting API if they are miss
 Per-searcher statistics (length norms, document frequencies) are kept with the searcher.
 """
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from ..ranking import length_norms, phrase_docs
+from ..ranking import length_norms
+from .blocks import term_postings
 from .schema import BM25, TEXT_FIELDS
 
 
@@ -33,35 +34,39 @@ def _leaves(reads, clause):
 _LENGTH_OF_BYTE = [1] + [byte_to_length(code) for code in range(1, 256)]
 
 
-def _read_postings(reader, field, token):
+class _ListValues:
+    """Values read through the public API, with the interface of ``blocks.LazyValues``."""
+
+    def __init__(self, values):
+        self._values = values
+
+    def at(self, index):
+        return self._values[index]
+
+
+def _read_postings(reader, field, token, values=False):
     """``(ids, weights, values)`` of ``token`` in one segment (deleted documents included).
 
-    ``values`` hold the encoded positions; Whoosh unpickles them with each block anyway.
+    ``values`` (the encoded positions, for phrases; ``values.at(i)`` for the i-th
+    posting) is None unless asked for: decoding them all was most of a query's time.
     """
     try:
         matcher = reader.postings(field, token)
     except TermNotFound:
-        return (), (), ()
+        return [], [], (_ListValues([]) if values else None)
     if isinstance(matcher, FilterMatcher):  # deletions: the caller drops them once
         matcher = matcher.child
-    ids, weights, values = [], [], []
-    if isinstance(matcher, W3LeafMatcher):
-        # Whole blocks at a time instead of three method calls per posting.
-        while not matcher._atend:
-            matcher._read_ids()
-            matcher._read_weights()
-            matcher._read_values()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            values.extend(matcher._values)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value())
-            matcher.next()
-    return ids, weights, values
+    found = term_postings(matcher, values)
+    if found is not None:
+        return found
+    ids, weights, found = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if values:
+            found.append(matcher.value())
+        matcher.next()
+    return ids, weights, (_ListValues(found) if values else None)
 
 
 def _field_lengths(reader, field):
@@ -82,8 +87,8 @@ class _SearcherStats:
     def __init__(self, searcher):
         self.searcher = searcher
         self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
-        self.deleted = [offset + doc for reader, offset in self.segments
-                        if reader.has_deletions() for doc in reader.deleted_docs_set]
+        self.deleted_set = {offset + doc for reader, offset in self.segments
+                            if reader.has_deletions() for doc in reader.deleted_docs_set}
         self._norms = {}
         self._frequencies = {}
 
@@ -122,11 +127,12 @@ class _Reads:
         self._postings = {}
         self._decode = {}
 
-    def postings(self, reader, field, token):
+    def postings(self, reader, field, token, values=False):
+        """``(ids, weights, values)``; ``values`` is None unless asked for."""
         key = (id(reader), field, token)
         found = self._postings.get(key)
-        if found is None:
-            found = self._postings[key] = _read_postings(reader, field, token)
+        if found is None or values and found[2] is None:
+            found = self._postings[key] = _read_postings(reader, field, token, values)
         return found
 
     def decoder(self, field):
@@ -134,21 +140,3 @@ class _Reads:
         if field not in self._decode:
             self._decode[field] = self.searcher.schema[field].format.decode_positions
         return self._decode[field]
-
-    def matches(self, field, tokens):
-        """Per segment: ``(reader, offset, docs)`` with the term or phrase; docs None = all postings."""
-        for reader, offset in self.segments:
-            if len(tokens) == 1:
-                yield reader, offset, None
-            else:
-                lists = [self.postings(reader, field, token) for token in tokens]
-                yield reader, offset, phrase_docs(lists, self.decoder(field))
-
-    def docs(self, field, tokens):
-        """Global docnums containing the term or phrase (deleted ones included)."""
-        found = set()
-        for reader, offset, docs in self.matches(field, tokens):
-            if docs is None:
-                docs = self.postings(reader, field, tokens[0])[0]
-            found.update(doc + offset for doc in docs)
-        return found

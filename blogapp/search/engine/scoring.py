@@ -1,0 +1,139 @@
+"""Scoring a query's clauses over Whoosh's segments (the method: ``ranking.py``).
+
+Single terms are added to a score list term by term. A phrase's words are only
+intersected at first: their positions are decoded for the documents that decide the
+total (matched by nothing else) or that could reach the requested page (an upper bound,
+every word's full BM25 factor, reaches the k-th best score without phrases). Those that
+can reach it are then scored exactly, in the order of the leaves, as a full scoring adds.
+"""
+
+from bisect import bisect_left, bisect_right
+
+from ..ranking import SLACK, ScoreTable, add_bounds, best, bm25, phrase_docs
+from .postings import _leaves
+from .schema import BM25
+
+
+def _tf(ids, weights, doc):
+    """The weight of ``doc`` in a sorted posting list, or None."""
+    i = bisect_left(ids, doc)
+    return weights[i] if i < len(ids) and ids[i] == doc else None
+
+
+class Phrase:
+    """One phrase in one segment: its words' postings and the documents checked so far."""
+
+    def __init__(self, reads, reader, offset, field, tokens):
+        self.offset = offset
+        self.words = [reads.postings(reader, field, token, values=True) for token in tokens]
+        id_lists = [ids for ids, _, _ in self.words]
+        self.candidates = set(min(id_lists, key=len)).intersection(*id_lists)
+        self.decode = reads.decoder(field)
+        self.found, self.checked = set(), set()
+
+    def _positions(self, ids, values):
+        decode = self.decode
+        return lambda doc: decode(values.at(bisect_left(ids, doc)))
+
+    def check(self, docs):
+        """Check positions in ``docs`` (local numbers); returns the phrase's documents so far."""
+        todo = (docs & self.candidates) - self.checked
+        if todo:
+            words = [self._positions(ids, values) for ids, _, values in self.words]
+            self.found |= phrase_docs(todo, words)
+            self.checked |= todo
+        return self.found
+
+    def global_candidates(self):
+        return set(map(self.offset.__add__, self.candidates)) if self.offset else set(self.candidates)
+
+    def check_global(self, docs):
+        offset = self.offset
+        self.check({doc - offset for doc in docs})
+
+
+def _restrict(docs, deleted, allowed, hidden):
+    docs = docs - deleted
+    if allowed is not None:
+        docs &= allowed
+    return docs - hidden
+
+
+def rank(reads, clauses, allowed, hidden, count, by_date=False):
+    """``(total, hits)``: the number of matching documents and, unless ``by_date`` (then
+    ``hits`` is the set of them), the ``count`` best ``(docnum, score)``."""
+    searcher, stats = reads.searcher, reads.stats
+    table = ScoreTable(searcher.doc_count_all())
+    entries, phrases, bounds = {}, [], {}  # entries: per segment offset, in scoring order
+    for clause in clauses:
+        for field, alt, boost in _leaves(reads, clause):
+            boost *= clause.weight
+            factors = [searcher.idf(field, token) * (BM25.K1 + 1) * boost for token in alt.tokens]
+            for reader, offset in reads.segments:
+                norms = stats.norms(reader, field)
+                if len(alt.tokens) == 1:
+                    ids, weights, _ = reads.postings(reader, field, alt.tokens[0])
+                    table.add_term(ids, weights, norms, factors[0], offset)
+                    entries.setdefault(offset, []).append((norms, [(ids, weights, factors[0])], None))
+                    continue
+                phrase = Phrase(reads, reader, offset, field, alt.tokens)
+                if phrase.candidates:
+                    phrases.append(phrase)
+                    words = [(ids, weights, f) for (ids, weights, _), f in zip(phrase.words, factors)]
+                    entries.setdefault(offset, []).append((norms, words, phrase))
+                    for ids, weights, factor in words:
+                        add_bounds(bounds, ids, weights, norms, factor, phrase.candidates, offset)
+    deleted = stats.deleted_set
+    matched = _restrict(table.matched, deleted, allowed, hidden)
+    for phrase in phrases:
+        mine = phrase.global_candidates()
+        # Matched by nothing else: only the positions can tell whether they count.
+        phrase.check_global(_restrict(mine - table.matched, deleted, allowed, hidden))
+        matched |= {doc + phrase.offset for doc in phrase.found}
+    if by_date:
+        return len(matched), matched
+    threshold = table.threshold(matched, count)
+    reach = table.reaching(matched, threshold)
+    if phrases:
+        # A phrase adds at most its words' scores (``bounds``), exactly that if it occurs.
+        scores, floor = table.scores, threshold / (1.0 + SLACK)
+        reach |= {doc for doc, more in bounds.items()
+                  if scores[doc] + more >= floor and doc in matched}
+        for phrase in phrases:
+            phrase.check_global(reach)
+        offsets = [offset for _, offset in reads.segments]
+        scored = []
+        for doc in reach:
+            offset = offsets[bisect_right(offsets, doc) - 1]
+            scored.append((doc, exact_score(entries[offset], doc - offset)))
+    else:
+        scored = [(doc, table.scores[doc]) for doc in reach]
+    return len(matched), best(scored, count)
+
+
+def exact_score(entries, doc):
+    """The score of ``doc`` (local) from its segment's ``entries``, every contribution
+    added in the order a full scoring adds it (so it is the same float)."""
+    score = 0.0
+    for norms, words, phrase in entries:
+        if phrase is not None and doc not in phrase.found:
+            continue
+        for ids, weights, factor in words:
+            tf = _tf(ids, weights, doc)
+            if tf is not None:
+                score += bm25(factor, tf, norms[doc])
+    return score
+
+
+def clause_docs(reads, clause):
+    """Global docnums matching any alternative of ``clause`` (unscored, deleted ones included)."""
+    found = set()
+    for field, alt, _ in _leaves(reads, clause):
+        for reader, offset in reads.segments:
+            if len(alt.tokens) == 1:
+                docs = reads.postings(reader, field, alt.tokens[0])[0]
+            else:
+                phrase = Phrase(reads, reader, offset, field, alt.tokens)
+                docs = phrase.check(phrase.candidates)
+            found.update(doc + offset for doc in docs)
+    return found

@@ -1,0 +1,134 @@
+"""The shortcuts of the scoring path give what scoring everything would give.
+
+- ``engine/blocks.py`` decodes Whoosh's posting blocks itself (ids and weights without
+  positions): it must read exactly what Whoosh's matcher reads, over many blocks.
+- ``engine/scoring.py`` checks phrase positions only where they can change the total or
+  the requested page: every page (beyond the first too), the total and the date order
+  must equal those of a ranking with no page limit (which checks every phrase candidate),
+  and scores must equal Whoosh's own full scoring, on an index of several segments with
+  deletions, multi-block posting lists, phrases and tied scores.
+"""
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from blogapp.search.engine import WhooshIndex
+from blogapp.search.engine.blocks import term_postings
+from blogapp.search.engine.postings import _Reads
+from blogapp.search.engine.scoring import rank
+from blogapp.search.service import SearchService
+from tests.test_search_ranking import whoosh_reference
+
+NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+WORDS = ["集群", "节点", "Pod", "kube-proxy", "kube proxy", "proxy kube", "ipvs", "etcd 备份",
+         "滚动更新", "rolling update", "update rolling", "调度", "污点", "HPA", "金丝雀"]
+QUERIES = ["kube-proxy", "kube proxy ipvs", '"kube proxy"', "rolling update 集群", "Pod 节点",
+           "etcd 备份 调度", "HPA -Pod", "污点 tag:网络", "proxy", '"集群 节点" Pod', '"节点 调度"']
+
+
+def posts(count=420, seed=7):
+    rng = random.Random(seed)
+    for number in range(1, count + 1):
+        if number % 50 == 0:  # copies of post 1: tied scores, told apart by document number
+            rng_copy = random.Random(seed * 1000 + 1)
+            words = rng_copy.choices(WORDS, k=12)
+        else:
+            words = rng.choices(WORDS, k=rng.randint(3, 40))
+        yield number, " ".join(words[:3]), " ".join(words), ["网络"] if number % 3 else []
+
+
+def document(analyzer, number, title, body, tags):
+    text = {"title": title, "tags": " ".join(tags), "body": body}
+    return {
+        "id": number, "slug": f"post-{number}", "published_at": NOW - timedelta(hours=number * 7 % 101),
+        "scheduled": False, "author_keys": ["zoro"], "author_name": "Zoro",
+        "tag_keys": sorted({t.lower() for t in tags}), "category_keys": [],
+        "text": text,
+        "tokens": {name: [(t.text, t.pos) for t in analyzer.tokens(value, "index")]
+                   for name, value in text.items()},
+    }
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pruning")
+    service = SearchService(root / "service")
+    (root / "index").mkdir()
+    index = WhooshIndex.create(root / "index")
+    docs = [document(service.analyzer, *fields) for fields in posts()]
+    # Segments of 300 and 100 documents: "集群" has more than one 128-posting block.
+    index.write(docs[:300])
+    index.write(docs[300:400])
+    index.write(docs[400:])
+    index.write(deletes=[7, 120, 350])
+    index.write([dict(docs[9], text={**docs[9]["text"], "title": "kube proxy 调度"})])
+    yield service, index
+    index.close()
+
+
+def test_block_decoding_reads_what_whoosh_reads(indexed):
+    _, index = indexed
+    reader = index.searcher().reader().leaf_readers()[0][0]
+    assert reader.doc_frequency("body", "集群") > 128  # several blocks
+    for token in ("集群", "kube", "proxy", "ipvs"):
+        matcher = reader.postings("body", token)
+        matcher = getattr(matcher, "child", matcher)
+        expected = []
+        while matcher.is_active():
+            expected.append((matcher.id(), matcher.weight(), matcher.value()))
+            matcher.next()
+        found = term_postings(reader.postings("body", token), values=True)
+        if found is None:  # deletions wrap the matcher: unwrap as postings.py does
+            found = term_postings(reader.postings("body", token).child, values=True)
+        ids, weights, values = found
+        assert list(zip(ids, weights, (values.at(i) for i in range(len(ids))))) == expected
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_every_page_equals_the_full_ranking(indexed, text):
+    service, index = indexed
+    plan = service.planner.plan(text)
+    searcher = index.searcher()
+    assert len(searcher.reader().leaf_readers()) >= 3 and searcher.reader().has_deletions()
+    total, full = index.search(plan, page=1, per_page=1000, sort="relevance", now=NOW)
+    assert total == len(full) > 0
+    for per_page in (1, 3, 10):
+        for page in range(1, min(6, -(-total // per_page)) + 1):
+            page_total, hits = index.search(plan, page, per_page, "relevance", NOW)
+            assert page_total == total
+            assert hits == full[(page - 1) * per_page:page * per_page]
+    dated_total, dated = index.search(plan, page=1, per_page=1000, sort="date", now=NOW)
+    assert dated_total == total and {h["id"] for h in dated} == {h["id"] for h in full}
+    assert [h["published_at"] for h in dated] == sorted((h["published_at"] for h in dated), reverse=True)
+    _, second = index.search(plan, page=2, per_page=5, sort="date", now=NOW)
+    assert second == dated[5:10]
+
+
+# The reference ORs the clauses: no exclusions, filters, or quoted phrases beside other words.
+@pytest.mark.parametrize("text", [q for q in QUERIES if " -" not in q and ":" not in q
+                                  and (q.count('"') == 0 or q[0] == q[-1] == '"')])
+def test_full_ranking_equals_whoosh(indexed, text):
+    service, index = indexed
+    plan = service.planner.plan(text)
+    searcher = index.searcher()
+    reference = whoosh_reference(searcher, plan)
+    expected = {int(searcher.stored_fields(d)["id"]): round(s, 4) for d, s in reference.items()}
+    total, hits = index.search(plan, page=1, per_page=1000, sort="relevance", now=NOW)
+    assert total == len(expected)
+    assert {hit["id"]: hit["score"] for hit in hits} == expected
+    ranked = [(-hit["score"], hit["id"]) for hit in hits]
+    assert [s for s, _ in ranked] == sorted(s for s, _ in ranked)
+
+
+def test_ties_are_broken_by_document_number(indexed):
+    service, index = indexed
+    plan = service.planner.plan("kube-proxy ipvs 集群")
+    reads = _Reads(index.searcher())
+    _, best = rank(reads, plan.clauses, None, set(), 1000)
+    scores = [score for _, score in best]
+    assert len(scores) != len(set(scores))  # the copies tie
+    assert best == sorted(best, key=lambda item: (-item[1], item[0]))
+    for count in (1, 5, 17):
+        assert rank(_Reads(index.searcher()), plan.clauses, None, set(), count)[1] == best[:count]
