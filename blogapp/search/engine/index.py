@@ -39,10 +39,16 @@ class WhooshIndex:
 
     def __init__(self, path):
         self.path = str(path)
-        self._local = threading.local()
-        self._writes = 0  # commits made through this object: searchers refresh at once
-        self._searchers = []  # every open searcher of every thread, to close them all
-        self._searchers_lock = threading.Lock()
+        self._writes = 0  # commits made through this object: the searcher refreshes at once
+        # One searcher for all of the process's threads, used under ``_reading``: Whoosh's
+        # readers share file handles (seek + read), so they are not safe for concurrent
+        # use, and a searcher per thread cost ~5 MiB per thread at 10k posts (more at
+        # 100k: per-document norms and caches). Searches are CPU-bound under the GIL, so
+        # threads taking turns lose no throughput.
+        self._reading = threading.RLock()
+        self._searcher = None
+        self._checked = 0.0
+        self._seen_writes = 0
 
     # -- lifecycle -------------------------------------------------------------------
     @classmethod
@@ -100,44 +106,31 @@ class WhooshIndex:
 
     # -- reading ---------------------------------------------------------------------
     def searcher(self):
-        """This thread's searcher, reopened when the index has changed since last use."""
-        local = self._local
-        searcher = getattr(local, "searcher", None)
+        """The process's searcher, reopened when the index has changed since last use.
+        Callers hold ``_reading`` while they use it."""
+        searcher = self._searcher
         now = time.monotonic()
         if searcher is None:
-            searcher = local.searcher = self._new_searcher()
-            local.checked, local.writes = now, self._writes
-        elif now - local.checked > self.REFRESH_INTERVAL or local.writes != self._writes:
-            local.checked, local.writes = now, self._writes
+            searcher = self._searcher = self._open().searcher(weighting=BM25)
+            self._checked, self._seen_writes = now, self._writes
+        elif now - self._checked > self.REFRESH_INTERVAL or self._seen_writes != self._writes:
+            self._checked, self._seen_writes = now, self._writes
             if not searcher.up_to_date():
                 # Not Searcher.refresh(): it reuses segment readers and so keeps showing
                 # documents that were deleted (or replaced) in those segments.
                 # Forget it before anything can fail: a closed searcher left behind would
-                # fail every later search of this thread.
-                local.searcher = None
-                self._close_searcher(searcher)
-                searcher = local.searcher = self._new_searcher()
+                # fail every later search.
+                self._searcher = None
+                searcher.close()
+                searcher = self._searcher = self._open().searcher(weighting=BM25)
         return searcher
-
-    def _new_searcher(self):
-        searcher = self._open().searcher(weighting=BM25)
-        with self._searchers_lock:
-            self._searchers.append(searcher)
-        return searcher
-
-    def _close_searcher(self, searcher):
-        with self._searchers_lock:
-            if searcher in self._searchers:
-                self._searchers.remove(searcher)
-        searcher.close()
 
     def close(self):
-        """Close every searcher (all threads'); the next search opens a new one."""
-        with self._searchers_lock:
-            searchers, self._searchers = self._searchers, []
-        for searcher in searchers:
-            searcher.close()
-        self._local = threading.local()
+        """Close the searcher; the next search opens a new one."""
+        with self._reading:
+            searcher, self._searcher = self._searcher, None
+            if searcher is not None:
+                searcher.close()
 
     def __del__(self):
         # A retired generation's files are closed as soon as nobody searches it any more.
@@ -147,12 +140,14 @@ class WhooshIndex:
             pass
 
     def doc_count(self):
-        return self.searcher().doc_count()
+        with self._reading:
+            return self.searcher().doc_count()
 
     def doc_frequency(self, token):
         """In how many documents ``token`` occurs, in any text field."""
-        reader = self.searcher().reader()
-        return sum(reader.doc_frequency(field, token) for field in TEXT_FIELDS)
+        with self._reading:
+            reader = self.searcher().reader()
+            return sum(reader.doc_frequency(field, token) for field in TEXT_FIELDS)
 
     def matches_anything(self, alternative):
         """Whether any document contains the term or phrase ``alternative``."""
@@ -161,15 +156,17 @@ class WhooshIndex:
         if not all(self.doc_frequency(token) for token in alternative.tokens):
             return False
         query = wq.Or([_alternative_query(field, alternative) for field in TEXT_FIELDS])
-        return not self.searcher().search(query, limit=1).is_empty()
+        with self._reading:
+            return not self.searcher().search(query, limit=1).is_empty()
 
     def close_terms(self, word, maxdist):
         """Indexed terms within ``maxdist`` edits of ``word``, most frequent first."""
-        reader = self.searcher().reader()
         found = {}
-        for field in ("title", "body"):
-            for term in reader.terms_within(field, word, maxdist, prefix=1):
-                found[term] = found.get(term, 0) + reader.doc_frequency(field, term)
+        with self._reading:
+            reader = self.searcher().reader()
+            for field in ("title", "body"):
+                for term in reader.terms_within(field, word, maxdist, prefix=1):
+                    found[term] = found.get(term, 0) + reader.doc_frequency(field, term)
         return sorted(found, key=lambda term: (-found[term], term))
 
     def _not_yet_due(self, searcher, now):
@@ -182,7 +179,10 @@ class WhooshIndex:
 
     def search(self, plan, page, per_page, sort, now):
         """Run ``plan``; return ``(total, [hit dict, ...])`` for the requested page."""
-        searcher = self.searcher()
+        with self._reading:
+            return self._search(self.searcher(), plan, page, per_page, sort, now)
+
+    def _search(self, searcher, plan, page, per_page, sort, now):
         reads = _Reads(searcher)
         if plan.clauses and not any(_leaves(reads, c) for c in plan.clauses):
             return 0, []  # nothing asked for occurs in the index
