@@ -18,7 +18,6 @@ for 304 answers matter.
 import hashlib
 import os
 import threading
-import time
 
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
@@ -67,7 +66,6 @@ class CachedPages:
         self.languages = {}  # Accept-Language value -> language
         self._tokens = None
         self._tokens_lock = threading.Lock()
-        self._date = (0, "")
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
@@ -109,8 +107,8 @@ class CachedPages:
             return None
         if any(name in environ for name in _CONDITIONAL) or not self.tokens_are_standard():
             return self.conditional_answer(entry, environ)
+        # No Date: the server adds it (gunicorn always does; a second one is wrong).
         headers = list(self.fixed_headers(key, entry))
-        headers.append(("Date", self.date()))
         body = entry.body
         if entry.tokened:
             raw, token, cookie = self.tokens().mint()
@@ -146,13 +144,6 @@ class CachedPages:
                 self.prepared.clear()
             prepared = self.prepared[key] = (entry, tuple(headers))
         return prepared[1]
-
-    def date(self):
-        now = int(time.time())
-        stamp = self._date
-        if stamp[0] != now:
-            stamp = self._date = (now, http_date(now))
-        return stamp[1]
 
     def tokens_are_standard(self):
         # Another session interface (server-side sessions, say) makes its own cookies.
