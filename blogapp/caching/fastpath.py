@@ -4,12 +4,11 @@ extension hooks), with the headers the full stack gave the page when it was stor
 
 Visitors with a session cookie (or any cookie but ``lang``) go through Flask, where
 ``pages._lookup`` answers their hits. A page with a form needs a CSRF token: a new
-visitor gets one here the way Flask-WTF makes it (a random raw token in a new session,
-signed for the form), and the session cookie the way Flask's cookie session signs it.
+visitor gets one here, with its session cookie (``visitor_tokens``).
 
 A hit is the hottest path of the site (every anonymous reader of a popular article), so
 it avoids per-request work that gives the same result each time: the header list of an
-entry is prepared once, the signing serializers are built once, the language of an
+entry is prepared once, the language of an
 ``Accept-Language`` value is remembered, and werkzeug's response object is used only
 for conditional requests (``If-None-Match`` / ``If-Modified-Since``), where its rules
 for 304 answers matter.
@@ -21,41 +20,15 @@ import threading
 
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
-from werkzeug.http import dump_cookie, http_date
+from werkzeug.http import http_date
 
 from ..i18n import COOKIE_NAME as LANG_COOKIE
 from ..i18n import LANGUAGES, locale_for
 from .pages import LOCAL_ENTRIES, PLACEHOLDER, conditional, fetch, page_key, token_tag
+from .visitor_tokens import WTF_CSRF_SALT, VisitorTokens
 
-WTF_CSRF_SALT = "wtf-csrf-token"  # flask_wtf.csrf.generate_csrf signs with this salt
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _REMEMBERED_LANGUAGES = 256  # distinct Accept-Language values kept per process
-
-
-class VisitorTokens:
-    """A new visitor's CSRF token and session cookie, as Flask-WTF's ``generate_csrf``
-    and Flask's ``SecureCookieSessionInterface.save_session`` would make them (the tests
-    check that Flask reads both back), with the serializers built once per process."""
-
-    def __init__(self, app):
-        interface = app.session_interface
-        self.field = app.config["WTF_CSRF_FIELD_NAME"]
-        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
-        self.csrf = URLSafeTimedSerializer(secret, salt=WTF_CSRF_SALT)
-        self.session = interface.get_signing_serializer(app)
-        self.cookie = dict(
-            key=interface.get_cookie_name(app), domain=interface.get_cookie_domain(app),
-            path=interface.get_cookie_path(app), secure=interface.get_cookie_secure(app),
-            httponly=interface.get_cookie_httponly(app),
-            samesite=interface.get_cookie_samesite(app),
-            partitioned=interface.get_cookie_partitioned(app),
-        )
-
-    def mint(self):
-        """``(raw token, form token, Set-Cookie value)`` for one new visitor."""
-        raw = hashlib.sha1(os.urandom(64)).hexdigest()  # as Flask-WTF makes it
-        cookie = dump_cookie(value=self.session.dumps({self.field: raw}), **self.cookie)
-        return raw, self.csrf.dumps(raw).encode("ascii"), cookie
 
 
 class CachedPages:
