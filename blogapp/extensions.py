@@ -2,7 +2,6 @@
 
 from flask_caching import Cache
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
@@ -15,7 +14,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Schema migrations (Alembic); bound in database.init_app.
-migrate = Migrate()
+# Schema migrations (Flask-Migrate, Alembic) are bound on first use: database.migrations.
 # Anonymous page cache; bound in caching.init_app.
 cache = Cache()

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from blogapp import create_app
-from blogapp.database import MIGRATIONS_DIR, create_schema
+from blogapp.database import MIGRATIONS_DIR, create_schema, migrations
 from blogapp.extensions import db
 from conftest import close_app
 
@@ -68,7 +68,7 @@ def postgres_url(postgres_server):
 
 def differences(app):
     """What ``flask db migrate`` would generate, with the options the app configured."""
-    options = app.extensions["migrate"].configure_args
+    options = migrations(app).configure_args
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
             "compare_type": options["compare_type"],
@@ -239,3 +239,21 @@ def test_init_db_on_an_unreachable_database_says_why(build_app, tmp_path):
     assert result.exit_code == 1
     assert "database upgrade failed: unable to open database file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_web_workers_never_import_alembic_but_db_commands_work(app, tmp_path):
+    """Flask-Migrate (and Alembic, 10 MiB per process) loads only for the commands."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from blogapp import create_app; "
+            f"create_app({{'SEARCH_SYNC': False}}, instance_path={str(tmp_path / 'web')!r}); "
+            "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=MIGRATIONS_DIR.parent)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(args=["db", "-d", str(MIGRATIONS_DIR), "current"]).exit_code == 0
+    # Flask-Migrate's own options reach it: another directory holds no migrations.
+    assert runner.invoke(args=["db", "-d", str(tmp_path / "none"), "current"]).exit_code != 0

@@ -7,12 +7,10 @@ models have changes no migration covers yet.
 
 import click
 import sqlalchemy as sa
-from alembic import command
-from alembic.util import CommandError
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..database import refresh_statistics, schema_differences
+from ..database import migrations, refresh_statistics, schema_differences
 from ..extensions import db
 
 
@@ -34,7 +32,10 @@ def _describe(difference):
 @with_appcontext
 def init_db_command():
     """Create or upgrade the database schema (flask db upgrade; safe to run again)."""
-    config = current_app.extensions["migrate"].migrate.get_config()
+    from alembic import command
+    from alembic.util import CommandError
+
+    config = migrations(current_app).migrate.get_config()
     try:
         tables = set(sa.inspect(db.engine).get_table_names())
         if tables and "alembic_version" not in tables:
