@@ -265,7 +265,7 @@ def test_closed_post_shows_comments_but_takes_no_more(app, client, blog):
     assert response.status_code == 403
     assert comment_count(app) == 1 and shown_comment_ids(article(client, SLUG)) == [kept]
     assert json.loads(client.get(f"/api/posts/{SLUG}/comments").data)["closed"] is True
-    assert f'action="/posts/service-basics/comments' in article(client, "service-basics")
+    assert 'action="/posts/service-basics/comments' in article(client, "service-basics")
 
     closed(app, blog["post"], False)
     assert f'action="/posts/{SLUG}/comments' in article(client, SLUG)
