@@ -21,6 +21,7 @@ scores are the same floats (:func:`exact_score`).
 """
 
 import heapq
+from bisect import bisect_left
 from itertools import compress
 
 # Bounds are sums in another order than the exact scores: allow for rounding.
@@ -63,11 +64,101 @@ class ScoreTable:
             return 0.0
         return heapq.nlargest(count, map(self.scores.__getitem__, docs))[-1]
 
-    def reaching(self, docs, threshold):
-        """Those of ``docs`` whose score may reach ``threshold`` (allowing for rounding)."""
-        floor = threshold / (1.0 + SLACK)
+    def union(self, ids, offset=0):
+        """Count ``ids`` as matched without scoring them (see :func:`score_terms`)."""
+        self.matched.update(map(offset.__add__, ids) if offset else ids)
+
+    def add_some(self, postings, factor, docs):
+        """Count a term's ``postings`` as matched (see :meth:`add_term`), but add its score
+        only to ``docs`` (sorted global docnums), looking each up in the posting lists."""
+        scores = self.scores
+        for ids, weights, norms, offset in postings:
+            self.union(ids, offset)
+            end = len(ids)
+            first, last = bisect_left(docs, offset), bisect_left(docs, offset + len(norms))
+            i = 0
+            for doc in docs[first:last]:
+                local = doc - offset
+                i = bisect_left(ids, local, i)
+                if i == end:
+                    break
+                if ids[i] == local:
+                    tf = weights[i]
+                    scores[doc] += factor * tf / (tf + norms[local])
+
+    def reaching(self, docs, threshold, more=0.0, bounds=None):
+        """Those of ``docs`` whose score plus ``more`` (plus ``bounds[doc]``, if any) may
+        reach ``threshold``, allowing for rounding (sums in other orders)."""
+        floor = threshold / (1.0 + SLACK) ** 2 - more
+        if bounds:
+            bounded = docs & bounds.keys()
+            docs = docs - bounded
         docs = list(docs)
-        return set(compress(docs, map(floor.__le__, map(self.scores.__getitem__, docs))))
+        found = set(compress(docs, map(floor.__le__, map(self.scores.__getitem__, docs))))
+        if bounds:
+            scores = self.scores
+            found.update(doc for doc in bounded if scores[doc] + bounds[doc] >= floor)
+        return found
+
+
+# Adding one posting to the score list costs roughly a quarter of looking one document
+# up in a posting list (a bisect, from Python).
+LOOKUP_COST = 4
+
+
+def score_terms(table, terms, count, eligible, bounds):
+    """Score single terms, pruning documents that cannot reach the first ``count``.
+
+    ``terms`` are ``(factor, postings)``, ``postings`` being ``(ids, weights, norms,
+    offset)`` per segment: a term adds ``factor * tf / (tf + norm)`` to a document, less
+    than ``factor``. ``bounds`` (docnum -> float) bounds what phrases may add.
+
+    Returns ``(candidates, threshold)``. ``candidates`` is None when every term was added
+    to every document. Otherwise every term has been added to the candidates' scores,
+    and an ``eligible`` document outside them cannot be among the first ``count``; its
+    score may lack terms (they were only counted as matched). ``threshold`` is a lower
+    bound of the ``count``-th best final score (0.0 if none was computed).
+
+    The method is MaxScore, term at a time. Glossary expansion makes queries wide ORs
+    whose last terms are very common words with small bounds. Terms are added in
+    decreasing bound order (the page's scores are recomputed in the query's order
+    afterwards, so this order is free). Once the ``count``-th best score so far (of
+    eligible documents: a lower bound of the final one) exceeds the sum of the remaining
+    terms' bounds, documents no term has matched yet cannot reach the page; those
+    already matched remain candidates while their score, the remaining bounds and their
+    phrase bound reach the threshold. From then on a term's postings are counted as
+    matched with a C-level set update, and its score is added only to the candidates,
+    each looked up in the posting list, unless adding all of it costs less.
+    """
+    terms = sorted(terms, key=lambda term: -term[0])
+    rests, rest = [0.0], 0.0  # rests[i]: the bounds of terms[i:] (in reverse first)
+    sizes, size = [0], 0
+    for factor, postings in reversed(terms):
+        rest += factor
+        size += sum(len(ids) for ids, _, _, _ in postings)
+        rests.append(rest)
+        sizes.append(size)
+    rests.reverse()
+    sizes.reverse()
+    threshold, candidates = 0.0, None
+    for i, (factor, postings) in enumerate(terms):
+        # Finding the threshold costs about a pass over the matched documents: worth it
+        # only when the remaining postings are at least as many.
+        if candidates is None and i and sizes[i] >= len(table.matched):
+            docs = eligible(table.matched)
+            threshold = table.threshold(docs, count)
+            if threshold > rests[i] * (1.0 + SLACK) ** 2:
+                docs |= eligible(bounds.keys())
+                candidates = table.reaching(docs, threshold, rests[i], bounds)
+        if candidates is not None and len(candidates) * LOOKUP_COST < sizes[i] - sizes[i + 1]:
+            table.add_some(postings, factor, sorted(candidates))
+        else:
+            for ids, weights, norms, offset in postings:
+                table.add_term(ids, weights, norms, factor, offset)
+        if candidates is not None:
+            threshold = max(threshold, table.threshold(candidates, count))
+            candidates = table.reaching(candidates, threshold, rests[i + 1], bounds)
+    return candidates, threshold
 
 
 def add_bounds(bounds, ids, weights, norms, factor, only, offset=0):

@@ -9,7 +9,7 @@ can reach it are then scored exactly, in the order of the leaves, as a full scor
 
 from bisect import bisect_left, bisect_right
 
-from ..ranking import SLACK, ScoreTable, add_bounds, best, bm25, phrase_docs
+from ..ranking import SLACK, ScoreTable, add_bounds, best, bm25, phrase_docs, score_terms
 from .postings import _leaves
 from .schema import BM25
 
@@ -64,16 +64,18 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
     ``hits`` is the set of them), the ``count`` best ``(docnum, score)``."""
     searcher, stats = reads.searcher, reads.stats
     table = ScoreTable(searcher.doc_count_all())
-    entries, phrases, bounds = {}, [], {}  # entries: per segment offset, in scoring order
+    # entries: per segment offset, in scoring order; terms: (factor, postings) per leaf
+    entries, phrases, bounds, terms = {}, [], {}, []
     for clause in clauses:
         for field, alt, boost in _leaves(reads, clause):
             boost *= clause.weight
             factors = [searcher.idf(field, token) * (BM25.K1 + 1) * boost for token in alt.tokens]
+            postings = []
             for reader, offset in reads.segments:
                 norms = stats.norms(reader, field)
                 if len(alt.tokens) == 1:
                     ids, weights, _ = reads.postings(reader, field, alt.tokens[0])
-                    table.add_term(ids, weights, norms, factors[0], offset)
+                    postings.append((ids, weights, norms, offset))
                     entries.setdefault(offset, []).append((norms, [(ids, weights, factors[0])], None))
                     continue
                 phrase = Phrase(reads, reader, offset, field, alt.tokens)
@@ -81,33 +83,41 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
                     phrases.append(phrase)
                     words = [(ids, weights, f) for (ids, weights, _), f in zip(phrase.words, factors)]
                     entries.setdefault(offset, []).append((norms, words, phrase))
-                    for ids, weights, factor in words:
-                        add_bounds(bounds, ids, weights, norms, factor, phrase.candidates, offset)
+                    if not by_date:
+                        for ids, weights, factor in words:
+                            add_bounds(bounds, ids, weights, norms, factor, phrase.candidates, offset)
+            if postings:
+                terms.append((factors[0], postings))
     deleted = stats.deleted_set
-    matched = _restrict(table.matched, deleted, allowed, hidden)
+
+    def eligible(docs):
+        return _restrict(docs, deleted, allowed, hidden)
+
+    if by_date:
+        for _, postings in terms:
+            for ids, _, _, offset in postings:
+                table.union(ids, offset)
+    else:
+        candidates, threshold = score_terms(table, terms, count, eligible, bounds)
+    matched = eligible(table.matched)
     for phrase in phrases:
         mine = phrase.global_candidates()
         # Matched by nothing else: only the positions can tell whether they count.
-        phrase.check_global(_restrict(mine - table.matched, deleted, allowed, hidden))
+        phrase.check_global(eligible(mine - table.matched))
         matched |= {doc + phrase.offset for doc in phrase.found}
     if by_date:
         return len(matched), matched
-    threshold = table.threshold(matched, count)
-    reach = table.reaching(matched, threshold)
-    if phrases:
-        # A phrase adds at most its words' scores (``bounds``), exactly that if it occurs.
-        scores, floor = table.scores, threshold / (1.0 + SLACK)
-        reach |= {doc for doc, more in bounds.items()
-                  if scores[doc] + more >= floor and doc in matched}
-        for phrase in phrases:
-            phrase.check_global(reach)
-        offsets = [offset for _, offset in reads.segments]
-        scored = []
-        for doc in reach:
-            offset = offsets[bisect_right(offsets, doc) - 1]
-            scored.append((doc, exact_score(entries[offset], doc - offset)))
-    else:
-        scored = [(doc, table.scores[doc]) for doc in reach]
+    if candidates is None:  # every term was added to every document
+        candidates, threshold = matched, table.threshold(matched, count)
+    # A phrase adds at most its words' scores (``bounds``), exactly that if it occurs.
+    reach = table.reaching(candidates & matched, threshold, 0.0, bounds)
+    for phrase in phrases:
+        phrase.check_global(reach)
+    offsets = [offset for _, offset in reads.segments]
+    scored = []
+    for doc in reach:
+        offset = offsets[bisect_right(offsets, doc) - 1]
+        scored.append((doc, exact_score(entries[offset], doc - offset)))
     return len(matched), best(scored, count)
 
 
