@@ -141,7 +141,8 @@ COMMON = ["集群", "节点", "Pod", "部署", "服务"]
 RARE = ["ipvs", "etcd", "金丝雀", "污点", "HPA"]
 MAXSCORE_QUERIES = ["金丝雀 集群", "ipvs 集群 节点", "etcd 集群 Pod 部署 服务", "金丝雀 部署 -节点",
                     "HPA 集群 tag:网络", '"集群 节点" etcd 服务 Pod', "污点 服务 节点", "ipvs etcd 集群 Pod",
-                    '金丝雀 "Pod 部署" 集群 服务', "集群 节点"]
+                    '金丝雀 "Pod 部署" 集群 服务', "集群 节点",
+                    '"服务 ipvs" "节点 集群" 金丝雀 部署']
 
 
 def maxscore_posts(count=640, seed=11):

@@ -164,9 +164,18 @@ def score_terms(table, terms, count, eligible, bounds):
 def add_bounds(bounds, ids, weights, norms, factor, only, offset=0):
     """Add to ``bounds`` (global docnum -> float) one term's contribution in the documents
     ``only`` (local docnums), as :meth:`ScoreTable.add_term` would add it: a phrase's
-    words' scores bound the phrase's before its positions are checked."""
+    words' scores bound the phrase's before its positions are checked. The documents are
+    looked up in the posting list when they are much fewer than its postings."""
     get = bounds.get
-    for doc, tf in [(doc, tf) for doc, tf in zip(ids, weights) if doc in only]:
+    if len(only) * LOOKUP_COST < len(ids):
+        found = []
+        for doc in sorted(only):
+            i = bisect_left(ids, doc)
+            if i < len(ids) and ids[i] == doc:
+                found.append((doc, weights[i]))
+    else:
+        found = [(doc, tf) for doc, tf in zip(ids, weights) if doc in only]
+    for doc, tf in found:
         key = doc + offset
         bounds[key] = get(key, 0.0) + factor * tf / (tf + norms[doc])
 

@@ -7,6 +7,7 @@ every word's full BM25 factor, reaches the k-th best score without phrases). Tho
 can reach it are then scored exactly, in the order of the leaves, as a full scoring adds.
 """
 
+import heapq
 from bisect import bisect_left, bisect_right
 
 from ..ranking import SLACK, ScoreTable, add_bounds, best, bm25, phrase_docs, score_terms
@@ -30,6 +31,7 @@ class Phrase:
         self.candidates = set(min(id_lists, key=len)).intersection(*id_lists)
         self.decode = reads.decoder(field)
         self.found, self.checked = set(), set()
+        self.bounds = {}  # global docnum -> the sum of the words' scores (if not by date)
 
     def _positions(self, ids, values):
         decode = self.decode
@@ -43,6 +45,16 @@ class Phrase:
             self.found |= phrase_docs(todo, words)
             self.checked |= todo
         return self.found
+
+    def occurs(self, doc):
+        """Whether the phrase occurs in ``doc`` (a local number among the candidates)."""
+        if doc not in self.checked:
+            self.check({doc})
+        return doc in self.found
+
+    def miss_rate(self):
+        """The share of checked documents without the phrase (a prior of 1/2 at first)."""
+        return (len(self.checked) - len(self.found) + 1) / (len(self.checked) + 2)
 
     def global_candidates(self):
         return set(map(self.offset.__add__, self.candidates)) if self.offset else set(self.candidates)
@@ -85,7 +97,9 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
                     entries.setdefault(offset, []).append((norms, words, phrase))
                     if not by_date:
                         for ids, weights, factor in words:
-                            add_bounds(bounds, ids, weights, norms, factor, phrase.candidates, offset)
+                            add_bounds(phrase.bounds, ids, weights, norms, factor, phrase.candidates, offset)
+                        for doc, more in phrase.bounds.items():
+                            bounds[doc] = bounds.get(doc, 0.0) + more
             if postings:
                 terms.append((factors[0], postings))
     deleted = stats.deleted_set
@@ -102,8 +116,8 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
     matched = eligible(table.matched)
     for phrase in phrases:
         mine = phrase.global_candidates()
-        # Matched by nothing else: only the positions can tell whether they count.
-        phrase.check_global(eligible(mine - table.matched))
+        # Matched by nothing else (so far): only the positions tell whether they count.
+        phrase.check_global(eligible(mine - table.matched) - matched)
         matched |= {doc + phrase.offset for doc in phrase.found}
     if by_date:
         return len(matched), matched
@@ -111,14 +125,48 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
         candidates, threshold = matched, table.threshold(matched, count)
     # A phrase adds at most its words' scores (``bounds``), exactly that if it occurs.
     reach = table.reaching(candidates & matched, threshold, 0.0, bounds)
-    for phrase in phrases:
-        phrase.check_global(reach)
+    return len(matched), _exact_best(reads, entries, phrases, reach, table.scores, bounds, count)
+
+
+def _exact_best(reads, entries, phrases, reach, scores, bounds, count):
+    """The ``count`` best of ``reach`` (their ``scores`` include every single term; a
+    phrase adds at most its ``bounds``), scored exactly (:func:`exact_score`).
+
+    Documents are taken in decreasing order of that upper bound, and once the
+    ``count``-th best exact score exceeds the next bound, the others cannot reach the
+    page. In a document, phrases are checked and no further once the bound without those
+    that do not occur falls below the page: a phrase's words often occur apart
+    (``blue-green`` ... ``deployment``), bounding many documents far above their score.
+    Phrases that would lower the bound most are checked first: largest bound times the
+    share of documents checked so far where the phrase did not occur.
+    """
+    get = bounds.get
+    bound = {doc: scores[doc] + get(doc, 0.0) for doc in reach}
     offsets = [offset for _, offset in reads.segments]
-    scored = []
-    for doc in reach:
+    by_segment = {}
+    for phrase in phrases:
+        by_segment.setdefault(phrase.offset, []).append(phrase)
+    scored, kept, floor = [], [], None  # kept: a heap of the ``count`` best exact scores
+    for doc in sorted(reach, key=bound.__getitem__, reverse=True):
+        if floor is not None and bound[doc] < floor:
+            break
         offset = offsets[bisect_right(offsets, doc) - 1]
-        scored.append((doc, exact_score(entries[offset], doc - offset)))
-    return len(matched), best(scored, count)
+        mine = sorted(((phrase.bounds[doc] * phrase.miss_rate(), i, phrase) for i, phrase in
+                       enumerate(by_segment.get(offset, ())) if doc in phrase.bounds), reverse=True)
+        possible = [phrase.bounds[doc] for _, _, phrase in mine]
+        for _, _, phrase in mine:
+            if floor is not None and scores[doc] + sum(possible) < floor:
+                break
+            if not phrase.occurs(doc - offset):
+                possible.remove(phrase.bounds[doc])
+        else:
+            if floor is None or scores[doc] + sum(possible) >= floor:
+                score = exact_score(entries[offset], doc - offset)
+                scored.append((doc, score))
+                (heapq.heappush if len(kept) < count else heapq.heappushpop)(kept, score)
+                if len(kept) == count:
+                    floor = kept[0] / (1.0 + SLACK) ** 2
+    return best(scored, count)
 
 
 def exact_score(entries, doc):
