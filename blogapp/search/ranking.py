@@ -21,6 +21,7 @@ scores are the same floats (:func:`exact_score`).
 """
 
 import heapq
+import math
 from bisect import bisect_left
 from itertools import compress
 
@@ -36,10 +37,22 @@ def length_norms(lengths, average, b, k1):
 
 
 class ScoreTable:
-    """Scores (global document numbers index a list) and the set of matched documents."""
+    """Scores (global document numbers index a list) and the set of matched documents.
 
-    def __init__(self, size):
-        self.scores = [0.0] * size
+    Documents that may not be returned (``excluded``, or not ``allowed`` when that is
+    given) score ``-inf`` from the start and so stay below any threshold: the threshold
+    and the candidates need no filtered copy of the matched set.
+    """
+
+    def __init__(self, size, excluded=(), allowed=None):
+        if allowed is None:
+            self.scores = [0.0] * size
+        else:
+            self.scores = [-math.inf] * size
+            for doc in allowed:
+                self.scores[doc] = 0.0
+        for doc in excluded:
+            self.scores[doc] = -math.inf
         self.matched = set()
 
     def add_term(self, ids, weights, norms, factor, offset=0):
@@ -62,7 +75,7 @@ class ScoreTable:
         """The ``count``-th best score of ``docs`` (0.0 when there are not that many)."""
         if len(docs) <= count:
             return 0.0
-        return heapq.nlargest(count, map(self.scores.__getitem__, docs))[-1]
+        return max(0.0, heapq.nlargest(count, map(self.scores.__getitem__, docs))[-1])
 
     def union(self, ids, offset=0):
         """Count ``ids`` as matched without scoring them (see :func:`score_terms`)."""
@@ -86,18 +99,15 @@ class ScoreTable:
                     tf = weights[i]
                     scores[doc] += factor * tf / (tf + norms[local])
 
-    def reaching(self, docs, threshold, more=0.0, bounds=None):
-        """Those of ``docs`` whose score plus ``more`` (plus ``bounds[doc]``, if any) may
-        reach ``threshold``, allowing for rounding (sums in other orders)."""
+    def reaching(self, docs, threshold, more=0.0, bounds=None, bounded=()):
+        """Those of ``docs`` whose score plus ``more`` may reach ``threshold`` (allowing
+        for rounding: sums in other orders), and those of ``bounded`` whose score plus
+        ``more`` plus ``bounds[doc]`` (what phrases may add) may."""
         floor = threshold / (1.0 + SLACK) ** 2 - more
-        if bounds:
-            bounded = docs & bounds.keys()
-            docs = docs - bounded
+        scores = self.scores
         docs = list(docs)
-        found = set(compress(docs, map(floor.__le__, map(self.scores.__getitem__, docs))))
-        if bounds:
-            scores = self.scores
-            found.update(doc for doc in bounded if scores[doc] + bounds[doc] >= floor)
+        found = set(compress(docs, map(floor.__le__, map(scores.__getitem__, docs))))
+        found.update(doc for doc in bounded if scores[doc] + bounds[doc] >= floor)
         return found
 
 
@@ -106,7 +116,7 @@ class ScoreTable:
 LOOKUP_COST = 4
 
 
-def score_terms(table, terms, count, eligible, bounds):
+def score_terms(table, terms, count, bounds):
     """Score single terms, pruning documents that cannot reach the first ``count``.
 
     ``terms`` are ``(factor, postings)``, ``postings`` being ``(ids, weights, norms,
@@ -115,15 +125,15 @@ def score_terms(table, terms, count, eligible, bounds):
 
     Returns ``(candidates, threshold)``. ``candidates`` is None when every term was added
     to every document. Otherwise every term has been added to the candidates' scores,
-    and an ``eligible`` document outside them cannot be among the first ``count``; its
+    and a document outside them cannot be among the first ``count``; its
     score may lack terms (they were only counted as matched). ``threshold`` is a lower
     bound of the ``count``-th best final score (0.0 if none was computed).
 
     The method is MaxScore, term at a time. Glossary expansion makes queries wide ORs
     whose last terms are very common words with small bounds. Terms are added in
     decreasing bound order (the page's scores are recomputed in the query's order
-    afterwards, so this order is free). Once the ``count``-th best score so far (of
-    eligible documents: a lower bound of the final one) exceeds the sum of the remaining
+    afterwards, so this order is free). Once the ``count``-th best score so far (a lower
+    bound of the final one; excluded documents score ``-inf``) exceeds the sum of the remaining
     terms' bounds, documents no term has matched yet cannot reach the page; those
     already matched remain candidates while their score, the remaining bounds and their
     phrase bound reach the threshold. From then on a term's postings are counted as
@@ -140,16 +150,17 @@ def score_terms(table, terms, count, eligible, bounds):
         sizes.append(size)
     rests.reverse()
     sizes.reverse()
-    threshold, candidates = 0.0, None
+    threshold, candidates, checked = 0.0, None, 0
     for i, (factor, postings) in enumerate(terms):
         # Finding the threshold costs about a pass over the matched documents: worth it
-        # only when the remaining postings are at least as many.
-        if candidates is None and i and sizes[i] >= len(table.matched):
-            docs = eligible(table.matched)
-            threshold = table.threshold(docs, count)
+        # only when the remaining postings are at least as many, and when it may exceed
+        # the remaining bounds: since the last one, it grew by at most the terms added.
+        ceiling = threshold + rests[checked] - rests[i]
+        if (candidates is None and i and sizes[i] >= len(table.matched)
+                and ceiling > rests[i] * (1.0 + SLACK) ** 2):
+            threshold, checked = table.threshold(table.matched, count), i
             if threshold > rests[i] * (1.0 + SLACK) ** 2:
-                docs |= eligible(bounds.keys())
-                candidates = table.reaching(docs, threshold, rests[i], bounds)
+                candidates = table.reaching(table.matched, threshold, rests[i], bounds, bounds.keys())
         if candidates is not None and len(candidates) * LOOKUP_COST < sizes[i] - sizes[i + 1]:
             table.add_some(postings, factor, sorted(candidates))
         else:
@@ -157,7 +168,8 @@ def score_terms(table, terms, count, eligible, bounds):
                 table.add_term(ids, weights, norms, factor, offset)
         if candidates is not None:
             threshold = max(threshold, table.threshold(candidates, count))
-            candidates = table.reaching(candidates, threshold, rests[i + 1], bounds)
+            candidates = table.reaching(candidates, threshold, rests[i + 1], bounds,
+                                        candidates & bounds.keys())
     return candidates, threshold
 
 

@@ -75,7 +75,8 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
     """``(total, hits)``: the number of matching documents and, unless ``by_date`` (then
     ``hits`` is the set of them), the ``count`` best ``(docnum, score)``."""
     searcher, stats = reads.searcher, reads.stats
-    table = ScoreTable(searcher.doc_count_all())
+    deleted = stats.deleted_set
+    table = ScoreTable(searcher.doc_count_all(), deleted | hidden, allowed)
     # entries: per segment offset, in scoring order; terms: (factor, postings) per leaf
     entries, phrases, bounds, terms = {}, [], {}, []
     for clause in clauses:
@@ -102,7 +103,6 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
                             bounds[doc] = bounds.get(doc, 0.0) + more
             if postings:
                 terms.append((factors[0], postings))
-    deleted = stats.deleted_set
 
     def eligible(docs):
         return _restrict(docs, deleted, allowed, hidden)
@@ -112,20 +112,29 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
             for ids, _, _, offset in postings:
                 table.union(ids, offset)
     else:
-        candidates, threshold = score_terms(table, terms, count, eligible, bounds)
-    matched = eligible(table.matched)
+        candidates, threshold = score_terms(table, terms, count, bounds)
+    extra = set()  # matched by a phrase alone
     for phrase in phrases:
         mine = phrase.global_candidates()
         # Matched by nothing else (so far): only the positions tell whether they count.
-        phrase.check_global(eligible(mine - table.matched) - matched)
-        matched |= {doc + phrase.offset for doc in phrase.found}
+        phrase.check_global(eligible(mine - table.matched) - extra)
+        extra |= {doc + phrase.offset for doc in phrase.found}
     if by_date:
+        matched = eligible(table.matched) | extra
         return len(matched), matched
+    if allowed is None:
+        total = len(table.matched) - len(table.matched & (deleted | hidden)) + len(extra)
+    else:
+        total = len(eligible(table.matched)) + len(extra)
     if candidates is None:  # every term was added to every document
-        candidates, threshold = matched, table.threshold(matched, count)
-    # A phrase adds at most its words' scores (``bounds``), exactly that if it occurs.
-    reach = table.reaching(candidates & matched, threshold, 0.0, bounds)
-    return len(matched), _exact_best(reads, entries, phrases, reach, table.scores, bounds, count)
+        threshold = table.threshold(table.matched, count)
+        reach = table.reaching(table.matched, threshold, 0.0, bounds, bounds.keys())
+    else:
+        reach = table.reaching(candidates, threshold, 0.0, bounds, candidates & bounds.keys())
+    # A phrase adds at most its words' scores (``bounds``), exactly that if it occurs; the
+    # documents only bounded so far are among the results if a phrase occurs in them.
+    reach = {doc for doc in reach if doc in table.matched or doc in extra}
+    return total, _exact_best(reads, entries, phrases, reach, table.scores, bounds, count)
 
 
 def _exact_best(reads, entries, phrases, reach, scores, bounds, count):
