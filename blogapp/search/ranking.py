@@ -22,8 +22,8 @@ scores are the same floats (:func:`exact_score`).
 
 import heapq
 import math
-from bisect import bisect_left
-from itertools import compress
+from bisect import bisect_left, bisect_right
+from itertools import chain, compress
 
 # Bounds are sums in another order than the exact scores: allow for rounding.
 SLACK = 1e-9
@@ -37,14 +37,19 @@ def length_norms(lengths, average, b, k1):
 
 
 class ScoreTable:
-    """Scores (global document numbers index a list) and the set of matched documents.
+    """Scores (global document numbers index a list) and the matched documents.
 
     Documents that may not be returned (``excluded``, or not ``allowed`` when that is
     given) score ``-inf`` from the start and so stay below any threshold: the threshold
     and the candidates need no filtered copy of the matched set.
+
+    The matched documents are kept per segment (``offsets``: where each segment's
+    numbers start) in segment-local numbers, as the posting lists give them: a set
+    update from a list runs at C speed, shifting every number first cost three times as
+    much, and common terms have tens of thousands of postings per segment.
     """
 
-    def __init__(self, size, excluded=(), allowed=None):
+    def __init__(self, size, excluded=(), allowed=None, offsets=(0,)):
         if allowed is None:
             self.scores = [0.0] * size
         else:
@@ -53,7 +58,8 @@ class ScoreTable:
                 self.scores[doc] = 0.0
         for doc in excluded:
             self.scores[doc] = -math.inf
-        self.matched = set()
+        self.offsets = sorted(offsets)
+        self.matched_in = {offset: set() for offset in self.offsets}  # local numbers
 
     def add_term(self, ids, weights, norms, factor, offset=0):
         """Add one term's BM25 contribution: ``factor`` = idf * (K1 + 1) * query boost.
@@ -65,21 +71,31 @@ class ScoreTable:
         if offset:
             for doc, tf in zip(ids, weights):
                 scores[doc + offset] += factor * tf / (tf + norms[doc])
-            self.matched.update(map(offset.__add__, ids))
         else:
             for doc, tf in zip(ids, weights):
                 scores[doc] += factor * tf / (tf + norms[doc])
-            self.matched.update(ids)
-
-    def threshold(self, docs, count):
-        """The ``count``-th best score of ``docs`` (0.0 when there are not that many)."""
-        if len(docs) <= count:
-            return 0.0
-        return max(0.0, heapq.nlargest(count, map(self.scores.__getitem__, docs))[-1])
+        self.matched_in[offset].update(ids)
 
     def union(self, ids, offset=0):
         """Count ``ids`` as matched without scoring them (see :func:`score_terms`)."""
-        self.matched.update(map(offset.__add__, ids) if offset else ids)
+        self.matched_in[offset].update(ids)
+
+    def matched_count(self):
+        return sum(map(len, self.matched_in.values()))
+
+    def matched(self):
+        """The matched documents' global numbers (an iterator)."""
+        return chain.from_iterable(map(offset.__add__, docs) if offset else docs
+                                   for offset, docs in self.matched_in.items())
+
+    def is_matched(self, doc):
+        offset = self.offsets[bisect_right(self.offsets, doc) - 1]
+        return doc - offset in self.matched_in[offset]
+
+    def threshold(self, docs, count):
+        """The ``count``-th best score of ``docs`` (0.0 when there are not that many)."""
+        found = heapq.nlargest(count, map(self.scores.__getitem__, docs))
+        return max(0.0, found[-1]) if len(found) == count else 0.0
 
     def add_some(self, postings, factor, docs):
         """Count a term's ``postings`` as matched (see :meth:`add_term`), but add its score
@@ -156,11 +172,11 @@ def score_terms(table, terms, count, bounds):
         # only when the remaining postings are at least as many, and when it may exceed
         # the remaining bounds: since the last one, it grew by at most the terms added.
         ceiling = threshold + rests[checked] - rests[i]
-        if (candidates is None and i and sizes[i] >= len(table.matched)
+        if (candidates is None and i and sizes[i] >= table.matched_count()
                 and ceiling > rests[i] * (1.0 + SLACK) ** 2):
-            threshold, checked = table.threshold(table.matched, count), i
+            threshold, checked = table.threshold(table.matched(), count), i
             if threshold > rests[i] * (1.0 + SLACK) ** 2:
-                candidates = table.reaching(table.matched, threshold, rests[i], bounds, bounds.keys())
+                candidates = table.reaching(table.matched(), threshold, rests[i], bounds, bounds.keys())
         if candidates is not None and len(candidates) * LOOKUP_COST < sizes[i] - sizes[i + 1]:
             table.add_some(postings, factor, sorted(candidates))
         else:

@@ -56,9 +56,6 @@ class Phrase:
         """The share of checked documents without the phrase (a prior of 1/2 at first)."""
         return (len(self.checked) - len(self.found) + 1) / (len(self.checked) + 2)
 
-    def global_candidates(self):
-        return set(map(self.offset.__add__, self.candidates)) if self.offset else set(self.candidates)
-
     def check_global(self, docs):
         offset = self.offset
         self.check({doc - offset for doc in docs})
@@ -76,7 +73,8 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
     ``hits`` is the set of them), the ``count`` best ``(docnum, score)``."""
     searcher, stats = reads.searcher, reads.stats
     deleted = stats.deleted_set
-    table = ScoreTable(searcher.doc_count_all(), deleted | hidden, allowed)
+    table = ScoreTable(searcher.doc_count_all(), deleted | hidden, allowed,
+                       [offset for _, offset in reads.segments])
     # entries: per segment offset, in scoring order; terms: (factor, postings) per leaf
     entries, phrases, bounds, terms = {}, [], {}, []
     for clause in clauses:
@@ -115,25 +113,26 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
         candidates, threshold = score_terms(table, terms, count, bounds)
     extra = set()  # matched by a phrase alone
     for phrase in phrases:
-        mine = phrase.global_candidates()
+        mine = phrase.candidates - table.matched_in[phrase.offset]
         # Matched by nothing else (so far): only the positions tell whether they count.
-        phrase.check_global(eligible(mine - table.matched) - extra)
+        phrase.check_global(eligible({doc + phrase.offset for doc in mine}) - extra)
         extra |= {doc + phrase.offset for doc in phrase.found}
     if by_date:
-        matched = eligible(table.matched) | extra
+        matched = eligible(set(table.matched())) | extra
         return len(matched), matched
     if allowed is None:
-        total = len(table.matched) - len(table.matched & (deleted | hidden)) + len(extra)
+        excluded = sum(map(table.is_matched, deleted | hidden))
+        total = table.matched_count() - excluded + len(extra)
     else:
-        total = len(eligible(table.matched)) + len(extra)
+        total = len(eligible(set(table.matched()))) + len(extra)
     if candidates is None:  # every term was added to every document
-        threshold = table.threshold(table.matched, count)
-        reach = table.reaching(table.matched, threshold, 0.0, bounds, bounds.keys())
+        threshold = table.threshold(table.matched(), count)
+        reach = table.reaching(table.matched(), threshold, 0.0, bounds, bounds.keys())
     else:
         reach = table.reaching(candidates, threshold, 0.0, bounds, candidates & bounds.keys())
     # A phrase adds at most its words' scores (``bounds``), exactly that if it occurs; the
     # documents only bounded so far are among the results if a phrase occurs in them.
-    reach = {doc for doc in reach if doc in table.matched or doc in extra}
+    reach = {doc for doc in reach if table.is_matched(doc) or doc in extra}
     return total, _exact_best(reads, entries, phrases, reach, table.scores, bounds, count)
 
 
