@@ -196,14 +196,16 @@ def add_bounds(bounds, ids, weights, norms, factor, only, offset=0):
     looked up in the posting list when they are much fewer than its postings."""
     get = bounds.get
     if len(only) * LOOKUP_COST < len(ids):
-        found = []
+        docs, tfs, i = [], [], 0
         for doc in sorted(only):
-            i = bisect_left(ids, doc)
+            i = bisect_left(ids, doc, i)
             if i < len(ids) and ids[i] == doc:
-                found.append((doc, weights[i]))
+                docs.append(doc)
+                tfs.append(weights[i])
     else:
-        found = [(doc, tf) for doc, tf in zip(ids, weights) if doc in only]
-    for doc, tf in found:
+        keep = list(map(only.__contains__, ids))
+        docs, tfs = compress(ids, keep), compress(weights, keep)
+    for doc, tf in zip(docs, tfs):
         key = doc + offset
         bounds[key] = get(key, 0.0) + factor * tf / (tf + norms[doc])
 
