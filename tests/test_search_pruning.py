@@ -7,6 +7,10 @@
   must equal those of a ranking with no page limit (which checks every phrase candidate),
   and scores must equal Whoosh's own full scoring, on an index of several segments with
   deletions, multi-block posting lists, phrases and tied scores.
+- ``ranking.score_terms`` (MaxScore) leaves common low-bound words out of most documents'
+  scores: on a corpus of rare and very common words, every first ``count`` (documents,
+  order, float scores, total) must equal the ranking of every matched document, with
+  filters and hidden documents, including pages that the common words decide.
 """
 
 import random

@@ -6,6 +6,12 @@ method calls per document per tree level for that; here each term's postings are
 into one score list in a single tight loop, so a query costs roughly one list update per
 posting. The union of the postings gives the exact number of matching documents.
 
+At 100k posts the wide ORs touch up to ~350k postings, mostly of a few very common words
+(``集群``, ``不``) whose BM25 bound is small. :func:`score_terms` (MaxScore, term at a
+time) adds the terms with the highest bounds first; once the page is out of reach for
+anything the remaining terms alone could lift, their postings are only unioned into the
+matched set (C speed) and scored for the few remaining candidates.
+
 Scores are BM25 as Whoosh's ``BM25F`` computes them (``whoosh.scoring.bm25``), so
 ranking does not change with the method: ``idf * tf * (K1 + 1) / (tf + norm)`` with
 ``norm = K1 * (1 - B + B * length / average_length)`` precomputed per document.
@@ -15,9 +21,11 @@ them. A phrase can only add to a document's score, so the engine first scores th
 single terms (a lower bound of every score) and bounds each phrase by the sum of its
 words' scores (an upper bound). Only documents whose upper bound reaches the k-th best
 lower bound can be among the first k, and only documents that no other term matched
-change the total: positions are checked for those alone. The first k are then scored
-exactly, adding every contribution in the same order as a full scoring would, so the
-scores are the same floats (:func:`exact_score`).
+change the total: positions are checked for those alone. The candidates are then scored
+exactly in decreasing bound order until the k-th best exact score exceeds the next
+bound, adding every contribution in the same order as a full scoring would, so the
+scores are the same floats whatever order the pruning passes added them in
+(``engine/scoring.py``: ``exact_score``).
 """
 
 import heapq

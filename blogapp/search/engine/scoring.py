@@ -1,10 +1,12 @@
 """Scoring a query's clauses over Whoosh's segments (the method: ``ranking.py``).
 
-Single terms are added to a score list term by term. A phrase's words are only
-intersected at first: their positions are decoded for the documents that decide the
-total (matched by nothing else) or that could reach the requested page (an upper bound,
-every word's full BM25 factor, reaches the k-th best score without phrases). Those that
-can reach it are then scored exactly, in the order of the leaves, as a full scoring adds.
+Single terms are added to a score list term by term, highest bound first, the common
+ones at the end only for the candidates once the page is decided (``score_terms``). A
+phrase's words are only intersected at first: their positions are decoded for the
+documents that decide the total (matched by nothing else) or that could reach the
+requested page (an upper bound, the single terms' score plus the phrase words' scores,
+reaches the k-th best). Those that can reach it are scored exactly, in the order of the
+leaves, as a full scoring adds, best bound first until the page is settled.
 """
 
 import heapq
