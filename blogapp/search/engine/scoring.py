@@ -34,24 +34,30 @@ class Phrase:
         self.decode = reads.decoder(field)
         self.found, self.checked = set(), set()
         self.bounds = {}  # global docnum -> the sum of the words' scores (if not by date)
+        self._positions_of = None
 
     def _positions(self, ids, values):
         decode = self.decode
         return lambda doc: decode(values.at(bisect_left(ids, doc)))
 
+    def _word_positions(self):
+        if self._positions_of is None:
+            self._positions_of = [self._positions(ids, values) for ids, _, values in self.words]
+        return self._positions_of
+
     def check(self, docs):
         """Check positions in ``docs`` (local numbers); returns the phrase's documents so far."""
         todo = (docs & self.candidates) - self.checked
         if todo:
-            words = [self._positions(ids, values) for ids, _, values in self.words]
-            self.found |= phrase_docs(todo, words)
+            self.found |= phrase_docs(todo, self._word_positions())
             self.checked |= todo
         return self.found
 
     def occurs(self, doc):
         """Whether the phrase occurs in ``doc`` (a local number among the candidates)."""
         if doc not in self.checked:
-            self.check({doc})
+            self.checked.add(doc)
+            self.found |= phrase_docs((doc,), self._word_positions())
         return doc in self.found
 
     def miss_rate(self):
