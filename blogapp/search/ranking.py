@@ -184,7 +184,8 @@ def score_terms(table, terms, count, bounds):
                 and ceiling > rests[i] * (1.0 + SLACK) ** 2):
             threshold, checked = table.threshold(table.matched(), count), i
             if threshold > rests[i] * (1.0 + SLACK) ** 2:
-                candidates = table.reaching(table.matched(), threshold, rests[i], bounds, bounds.keys())
+                candidates = table.reaching(table.matched(), threshold, rests[i],
+                                            bounds, bounds.keys())
         if candidates is not None and len(candidates) * LOOKUP_COST < sizes[i] - sizes[i + 1]:
             table.add_some(postings, factor, sorted(candidates))
         else:

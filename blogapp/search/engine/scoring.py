@@ -104,7 +104,8 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
                     entries.setdefault(offset, []).append((norms, words, phrase))
                     if not by_date:
                         for ids, weights, factor in words:
-                            add_bounds(phrase.bounds, ids, weights, norms, factor, phrase.candidates, offset)
+                            add_bounds(phrase.bounds, ids, weights, norms, factor,
+                                       phrase.candidates, offset)
                         for doc, more in phrase.bounds.items():
                             bounds[doc] = bounds.get(doc, 0.0) + more
             if postings:
