@@ -7,6 +7,10 @@
   must equal those of a ranking with no page limit (which checks every phrase candidate),
   and scores must equal Whoosh's own full scoring, on an index of several segments with
   deletions, multi-block posting lists, phrases and tied scores.
+- ``ranking.score_terms`` (MaxScore) leaves common low-bound words out of most documents'
+  scores: on a corpus of rare and very common words, every first ``count`` (documents,
+  order, float scores, total) must equal the ranking of every matched document, with
+  filters and hidden documents, including pages that the common words decide.
 """
 
 import random
@@ -132,3 +136,107 @@ def test_ties_are_broken_by_document_number(indexed):
     assert best == sorted(best, key=lambda item: (-item[1], item[0]))
     for count in (1, 5, 17):
         assert rank(_Reads(index.searcher()), plan.clauses, None, set(), count)[1] == best[:count]
+
+
+# MaxScore (ranking.score_terms): rare words with high bounds, words in nearly every post
+# with low ones. A group of equally long posts holds the rare word "金丝雀" once and "集群"
+# a different number of times: the low-bound word decides their order.
+COMMON = ["集群", "节点", "Pod", "部署", "服务"]
+RARE = ["ipvs", "etcd", "金丝雀", "污点", "HPA"]
+MAXSCORE_QUERIES = ["金丝雀 集群", "ipvs 集群 节点", "etcd 集群 Pod 部署 服务", "金丝雀 部署 -节点",
+                    "HPA 集群 tag:网络", '"集群 节点" etcd 服务 Pod', "污点 服务 节点", "ipvs etcd 集群 Pod",
+                    '金丝雀 "Pod 部署" 集群 服务', "集群 节点",
+                    '"服务 ipvs" "节点 集群" 金丝雀 部署']
+
+
+def maxscore_posts(count=640, seed=11):
+    rng = random.Random(seed)
+    for number in range(1, count + 1):
+        if number % 40 == 0:  # the group: same length, same rare word, "集群" decides
+            times = number // 40 % 5
+            body = ["金丝雀"] + ["集群"] * times + ["日志"] * (8 - times)
+        elif number % 45 == 0:  # copies: ties, told apart by document number
+            body = ["ipvs", "etcd", "集群", "集群", "节点", "Pod", "服务", "日志"]
+        else:
+            body = [word for word in COMMON for _ in range(rng.randint(1, 4)) if rng.random() < 0.9]
+            body += [word for word in RARE if rng.random() < 0.04]
+            body += ["日志"] * rng.randint(0, 30)
+            rng.shuffle(body)
+        yield number, " ".join(body[:2]), " ".join(body), ["网络"] if number % 4 else []
+
+
+@pytest.fixture(scope="module")
+def common_words(tmp_path_factory):
+    root = tmp_path_factory.mktemp("maxscore")
+    service = SearchService(root / "service")
+    (root / "index").mkdir()
+    index = WhooshIndex.create(root / "index")
+    docs = [document(service.analyzer, *fields) for fields in maxscore_posts()]
+    index.write(docs[:400])
+    index.write(docs[400:600])
+    index.write(docs[600:])
+    index.write(deletes=[80, 90, 450])
+    index.write([dict(docs[119], text={**docs[119]["text"], "title": "金丝雀 集群"})])
+    yield service, index
+    index.close()
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Counts the pruned rankings and the terms added only to candidates."""
+    import blogapp.search.engine.scoring as scoring
+    from blogapp.search.ranking import ScoreTable
+
+    seen = {"pruned": 0, "lookups": 0}
+    score_terms, add_some = scoring.score_terms, ScoreTable.add_some
+
+    def counted_score_terms(*args):
+        candidates, threshold = score_terms(*args)
+        seen["pruned"] += candidates is not None
+        return candidates, threshold
+
+    def counted_add_some(self, *args):
+        seen["lookups"] += 1
+        return add_some(self, *args)
+
+    monkeypatch.setattr(scoring, "score_terms", counted_score_terms)
+    monkeypatch.setattr(ScoreTable, "add_some", counted_add_some)
+    return seen
+
+
+@pytest.mark.parametrize("text", MAXSCORE_QUERIES)
+def test_maxscore_gives_the_unpruned_ranking(common_words, spy, text):
+    """Every first ``count`` (same documents, order, float scores, total) equals the
+    ranking of every matched document, with filters and hidden documents too."""
+    service, index = common_words
+    plan = service.planner.plan(text)
+    searcher = index.searcher()
+    size = searcher.doc_count_all()
+    rng = random.Random(text)
+    cases = [(None, set()), (set(rng.sample(range(size), size // 2)), set()),
+             (None, set(rng.sample(range(size), size // 5))),
+             (set(rng.sample(range(size), size * 3 // 4)), set(rng.sample(range(size), 40)))]
+    for allowed, hidden in cases:
+        # A count above the number of matches leaves no threshold: nothing is pruned.
+        total, full = rank(_Reads(searcher), plan.clauses, allowed, hidden, size)
+        assert total == len(full) > 0
+        for count in (1, 2, 3, 4, 5, 7, 10, 16, 25, 60):
+            found = rank(_Reads(searcher), plan.clauses, allowed, hidden, count)
+            assert found == (total, full[:count])
+    assert spy["pruned"] > 0
+
+
+def test_maxscore_prunes_and_low_bound_words_decide(common_words, spy):
+    service, index = common_words
+    plan = service.planner.plan("金丝雀 集群")
+    searcher = index.searcher()
+    total, best = rank(_Reads(searcher), plan.clauses, None, set(), 10)
+    assert spy["pruned"] == 1 and spy["lookups"] > 0
+    bodies = {docnum: searcher.stored_fields(docnum)["body"] for docnum, _ in best}
+    group = [docnum for docnum, _ in best if bodies[docnum].count("日志") >= 4]
+    times = [bodies[docnum].count("集群") for docnum in group]
+    assert len(set(times)) > 1 and times == sorted(times, reverse=True)
+    reference = whoosh_reference(searcher, plan)
+    assert total == len(reference)
+    assert {docnum: round(score, 6) for docnum, score in best} == {
+        docnum: round(reference[docnum], 6) for docnum, _ in best}
