@@ -22,3 +22,11 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("BLOGAPP_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Workers share one listening socket, and a gthread worker keeps the keep-alive connections
+# it accepted: a burst of new connections can all land on one worker, which then serves
+# them on one core while the others idle (measured: half the throughput in about one run
+# in three of the page benchmark). BLOGAPP_REUSE_PORT=1 gives each worker its own
+# SO_REUSEPORT socket and the kernel spreads connections evenly; the catch is that a
+# worker that exits (max_requests recycling, reloads) drops the connections still waiting
+# in its own accept queue unless the host sets net.ipv4.tcp_migrate_req=1 (Linux 5.14+).
+reuse_port = os.environ.get("BLOGAPP_REUSE_PORT", "").lower() in ("1", "true", "yes")

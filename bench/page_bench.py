@@ -140,12 +140,18 @@ def load_test(server, path, args):
     """
     url = server.base_url + path
     wrk.run(url, args.wrk_threads, args.connections, WARMUP_SECONDS)
-    cpu_before = server.cpu_seconds()
+    before = server.cpu_by_process()
     result = wrk.run(url, args.wrk_threads, args.connections, args.duration)
-    cpu = server.cpu_seconds() - cpu_before
+    spent = {pid: seconds - before.get(pid, 0.0) for pid, seconds in server.cpu_by_process().items()}
+    cpu = sum(spent.values())
     result["server_cpu_ms_per_request"] = cpu * 1000 / result["requests"] if result["requests"] else None
+    # gthread workers share one listening socket: wrk's keep-alive connections may all land
+    # on one worker, which then works alone on one core (a slow page shows it most).
+    result["server_cores_used"] = cpu / result["seconds"] if result["seconds"] else None
+    result["busiest_worker_share"] = max(spent.values()) / cpu if cpu else None
     log(f"  {url}: {result['requests_per_s']:.0f} req/s, p99 {result['latency_us']['p99'] / 1000:.1f} ms, "
-        f"server CPU {result['server_cpu_ms_per_request']:.2f} ms/request")
+        f"server CPU {result['server_cpu_ms_per_request']:.2f} ms/request, "
+        f"{result['server_cores_used']:.2f} cores, busiest process {result['busiest_worker_share']:.0%}")
     return result
 
 

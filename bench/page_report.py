@@ -30,6 +30,10 @@ def _cpu_why(page, bare_cpu, profile=None):
         return ""
     why = (f"the workers spent {mine:.2f} ms of CPU per request against {bare_cpu:.2f} ms for "
            f"the bare page ({mine / bare_cpu:.1f}×): the time goes into the app itself")
+    share, cores = page.get("busiest_worker_share"), page.get("server_cores_used")
+    if share and share > 0.8:
+        why += (f"; and {share:.0%} of that CPU was one process's ({cores:.2f} cores in use): "
+                "wrk's keep-alive connections landed on one gthread worker")
     if profile and profile.get("sql"):
         sql = profile["sql"][0]
         why += (f"; in the profile, {sql['ms_per_request']:.1f} of its "
@@ -197,6 +201,9 @@ def facts_lines(data):
             f"{label} cache {state} {data['ours'][key][label]['server_cpu_ms_per_request']:.2f}"
             for label in ("article", "author")
             for state, key in (("off", "nocache"), ("on", "cache"))),
+        "server cores in use, share of the busiest process: " + "; ".join(
+            f"{name} {run['server_cores_used']:.2f}, {run['busiest_worker_share']:.0%}"
+            for name, run in _wrk_runs(data) if run.get("server_cores_used") is not None),
         f"page cache: off {json.dumps(data['cache']['off'])}, on "
         f"{json.dumps(data['cache']['on'])}"
         + ("" if data["cache"]["implemented"] else " — NOT IMPLEMENTED (no blogapp/caching/)"),

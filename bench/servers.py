@@ -153,15 +153,19 @@ class Server:
 
     def cpu_seconds(self):
         """User + system CPU time used so far by the master and its workers."""
-        total = 0
+        return sum(self.cpu_by_process().values())
+
+    def cpu_by_process(self):
+        """``{pid: CPU seconds}`` of the master and each worker."""
+        found = {}
         for pid in [self.proc.pid, *self.worker_pids()]:
             try:
                 with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
                     fields = fh.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-        return total / os.sysconf("SC_CLK_TCK")
+            found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return found
 
     def get_json(self, path):
         with urllib.request.urlopen(self.base_url + path, timeout=30) as resp:
