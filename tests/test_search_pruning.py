@@ -23,6 +23,7 @@ from blogapp.search.engine.blocks import term_postings
 from blogapp.search.engine.postings import _Reads
 from blogapp.search.engine.scoring import rank
 from blogapp.search.service import SearchService
+from tests.test_search_ranking import document as ranking_document
 from tests.test_search_ranking import whoosh_reference
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
@@ -44,30 +45,31 @@ def posts(count=420, seed=7):
 
 
 def document(analyzer, number, title, body, tags):
-    text = {"title": title, "tags": " ".join(tags), "body": body}
-    return {
-        "id": number, "slug": f"post-{number}", "published_at": NOW - timedelta(hours=number * 7 % 101),
-        "scheduled": False, "author_keys": ["zoro"], "author_name": "Zoro",
-        "tag_keys": sorted({t.lower() for t in tags}), "category_keys": [],
-        "text": text,
-        "tokens": {name: [(t.text, t.pos) for t in analyzer.tokens(value, "index")]
-                   for name, value in text.items()},
-    }
+    # Dates that are not in document order, for the date-sorted pages.
+    return ranking_document(analyzer, number, title, body, tags,
+                            published_at=NOW - timedelta(hours=number * 7 % 101))
+
+
+def build_index(root, fields, cuts, deletes, replaced):
+    """An index of the posts ``fields`` in one segment per slice between ``cuts``, then
+    ``deletes`` deleted and post ``replaced`` written again with another title."""
+    service = SearchService(root / "service")
+    (root / "index").mkdir()
+    index = WhooshIndex.create(root / "index")
+    docs = [document(service.analyzer, *post) for post in fields]
+    for start, end in zip([0, *cuts], [*cuts, len(docs)]):
+        index.write(docs[start:end])
+    index.write(deletes=deletes)
+    number, title = replaced
+    index.write([dict(docs[number], text={**docs[number]["text"], "title": title})])
+    return service, index
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pruning")
-    service = SearchService(root / "service")
-    (root / "index").mkdir()
-    index = WhooshIndex.create(root / "index")
-    docs = [document(service.analyzer, *fields) for fields in posts()]
     # Segments of 300 and 100 documents: "集群" has more than one 128-posting block.
-    index.write(docs[:300])
-    index.write(docs[300:400])
-    index.write(docs[400:])
-    index.write(deletes=[7, 120, 350])
-    index.write([dict(docs[9], text={**docs[9]["text"], "title": "kube proxy 调度"})])
+    service, index = build_index(tmp_path_factory.mktemp("pruning"), posts(), [300, 400],
+                                 [7, 120, 350], (9, "kube proxy 调度"))
     yield service, index
     index.close()
 
@@ -167,16 +169,8 @@ def maxscore_posts(count=640, seed=11):
 
 @pytest.fixture(scope="module")
 def common_words(tmp_path_factory):
-    root = tmp_path_factory.mktemp("maxscore")
-    service = SearchService(root / "service")
-    (root / "index").mkdir()
-    index = WhooshIndex.create(root / "index")
-    docs = [document(service.analyzer, *fields) for fields in maxscore_posts()]
-    index.write(docs[:400])
-    index.write(docs[400:600])
-    index.write(docs[600:])
-    index.write(deletes=[80, 90, 450])
-    index.write([dict(docs[119], text={**docs[119]["text"], "title": "金丝雀 集群"})])
+    service, index = build_index(tmp_path_factory.mktemp("maxscore"), maxscore_posts(), [400, 600],
+                                 [80, 90, 450], (119, "金丝雀 集群"))
     yield service, index
     index.close()
 

@@ -35,10 +35,11 @@ QUERIES = ["kube-proxy", "Pod", "HPA 扩容", "etcd 备份", "集群升级", "�
            '"rolling update"', "Pod -etcd", "金丝雀 tag:网络", "污点 Pod 节点 集群"]
 
 
-def document(analyzer, number, title, body, tags, deleted_later=False):
+def document(analyzer, number, title, body, tags, deleted_later=False, published_at=None):
     text = {"title": title, "tags": " ".join(tags), "body": body}
     return {
-        "id": number, "slug": f"post-{number}", "published_at": NOW - timedelta(days=number),
+        "id": number, "slug": f"post-{number}",
+        "published_at": published_at or NOW - timedelta(days=number),
         "scheduled": False, "author_keys": ["zoro"], "author_name": "Zoro",
         "tag_keys": sorted({t.lower() for t in tags}), "category_keys": [],
         "text": text,
