@@ -43,3 +43,26 @@ def test_the_cookie_has_the_attributes_flask_gives_its_session_cookie(app, froze
         response = app.response_class()
         app.session_interface.save_session(app, session, response)
     assert cookie == response.headers["Set-Cookie"]
+
+
+@pytest.mark.plugins("comments")
+def test_with_another_session_interface_a_cached_article_still_gives_a_working_token(
+        app, make_user, make_post):
+    """A session interface of the site's own makes its own cookie (through werkzeug)."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    from comment_helpers import new_comment_id, post_comment
+    from test_caching import TOKEN, get
+
+    class SiteSessions(SecureCookieSessionInterface):
+        salt = "site-sessions"
+
+    app.session_interface = SiteSessions()
+    app.config["COMMENT_MODERATION"] = "hold_none"
+    make_post("pods", make_user("writer", role="author"), title="Pods")
+    get(app, app.test_client(), "/posts/pods")  # rendered and stored
+    visitor = app.test_client()
+    page, statements = get(app, visitor, "/posts/pods")
+    assert statements == 0  # the fast path answered
+    token = TOKEN.search(page.get_data(as_text=True)).group(1)
+    new_comment_id(post_comment(visitor, "pods", body="自己的会话", token=token))

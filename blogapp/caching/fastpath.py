@@ -14,18 +14,14 @@ for conditional requests (``If-None-Match`` / ``If-Modified-Since``), where its 
 for 304 answers matter.
 """
 
-import hashlib
-import os
 import threading
 
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
 from werkzeug.http import http_date
 
 from ..i18n import COOKIE_NAME as LANG_COOKIE
 from ..i18n import LANGUAGES, locale_for
 from .pages import LOCAL_ENTRIES, PLACEHOLDER, conditional, fetch, page_key, token_tag
-from .visitor_tokens import WTF_CSRF_SALT, VisitorTokens
+from .visitor_tokens import VisitorTokens, new_raw_token
 
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _REMEMBERED_LANGUAGES = 256  # distinct Accept-Language values kept per process
@@ -60,31 +56,26 @@ class CachedPages:
         """``(headers, body)``, a werkzeug response, or None when Flask must answer."""
         app = self.app
         req = app.request_class(environ)
-        if "HTTP_COOKIE" in environ:
-            cookies = req.cookies
-            if any(name != LANG_COOKIE for name in cookies):
-                return None  # a session or a personal cookie: Flask decides
-            if environ.get("QUERY_STRING") and req.args.get("lang") in LANGUAGES \
-                    and cookies.get(LANG_COOKIE) != req.args["lang"]:
+        cookies = req.cookies if "HTTP_COOKIE" in environ else {}
+        if any(name != LANG_COOKIE for name in cookies):
+            return None  # a session or a personal cookie: Flask decides
+        if environ.get("QUERY_STRING"):
+            wanted = req.args.get("lang")
+            if wanted in LANGUAGES and cookies.get(LANG_COOKIE) != wanted:
                 return None  # Flask remembers the choice in the lang cookie
-            language = locale_for(req)
-        elif environ.get("QUERY_STRING"):
-            if req.args.get("lang") in LANGUAGES:
-                return None  # Flask remembers the choice in the lang cookie
-            language = self.language(req)
-        else:
-            language = self.language(req)
+        language = locale_for(req) if cookies else self.language(req)
         key = page_key(app, req, language or app.config["BABEL_DEFAULT_LOCALE"])
         entry, _ = fetch(app, key)
         if entry is None:
             return None
-        if any(name in environ for name in _CONDITIONAL) or not self.tokens_are_standard():
-            return self.conditional_answer(entry, environ)
+        tokens = self.tokens()
+        if any(name in environ for name in _CONDITIONAL) or tokens.session is None:
+            return self.conditional_answer(entry, environ, tokens)
         # No Date: the server adds it (gunicorn always does; a second one is wrong).
         headers = list(self.fixed_headers(key, entry))
         body = entry.body
         if entry.tokened:
-            raw, token, cookie = self.tokens().mint()
+            raw, token, cookie = tokens.mint()
             body = body.replace(PLACEHOLDER, token)
             headers += [("ETag", f'W/"{entry.etag}-{token_tag(raw)}"'),
                         ("Cache-Control", "private, no-cache"), ("Set-Cookie", cookie)]
@@ -94,7 +85,8 @@ class CachedPages:
         return headers, body
 
     def language(self, req):
-        """The language of a request without cookies or ``lang``: its Accept-Language."""
+        """The language of a request without cookies (nor a known ``lang``): its
+        Accept-Language, each value's match remembered."""
         accept = req.environ.get("HTTP_ACCEPT_LANGUAGE", "")
         language = self.languages.get(accept)
         if language is None:
@@ -118,10 +110,6 @@ class CachedPages:
             prepared = self.prepared[key] = (entry, tuple(headers))
         return prepared[1]
 
-    def tokens_are_standard(self):
-        # Another session interface (server-side sessions, say) makes its own cookies.
-        return type(self.app.session_interface) is SecureCookieSessionInterface
-
     def tokens(self):
         if self._tokens is None:
             with self._tokens_lock:
@@ -129,16 +117,14 @@ class CachedPages:
                     self._tokens = VisitorTokens(self.app)
         return self._tokens
 
-    def conditional_answer(self, entry, environ):
+    def conditional_answer(self, entry, environ, tokens):
         """The general answer through werkzeug: 304 rules, any session interface."""
         app = self.app
         response = app.response_class(entry.body, headers=list(entry.headers))
         raw = None
         if entry.tokened:
-            raw = hashlib.sha1(os.urandom(64)).hexdigest()
-            secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
-            token = URLSafeTimedSerializer(secret, salt=WTF_CSRF_SALT).dumps(raw)
-            response.set_data(entry.body.replace(PLACEHOLDER, token.encode("ascii")))
+            raw = new_raw_token()
+            response.set_data(entry.body.replace(PLACEHOLDER, tokens.form_token(raw)))
             session = app.session_interface.session_class()
             session[app.config["WTF_CSRF_FIELD_NAME"]] = raw
             app.session_interface.save_session(app, session, response)
