@@ -142,16 +142,19 @@ def load_test(server, path, args):
     wrk.run(url, args.wrk_threads, args.connections, WARMUP_SECONDS)
     before = server.cpu_by_process()
     result = wrk.run(url, args.wrk_threads, args.connections, args.duration)
-    spent = {pid: seconds - before.get(pid, 0.0) for pid, seconds in server.cpu_by_process().items()}
+    after = server.cpu_by_process()
+    spent = {pid: seconds - before.get(pid, 0.0) for pid, seconds in after.items()}
     cpu = sum(spent.values())
     result["server_cpu_ms_per_request"] = cpu * 1000 / result["requests"] if result["requests"] else None
     # gthread workers share one listening socket: wrk's keep-alive connections may all land
     # on one worker, which then works alone on one core (a slow page shows it most).
     result["server_cores_used"] = cpu / result["seconds"] if result["seconds"] else None
     result["busiest_worker_share"] = max(spent.values()) / cpu if cpu else None
-    log(f"  {url}: {result['requests_per_s']:.0f} req/s, p99 {result['latency_us']['p99'] / 1000:.1f} ms, "
+    log(f"  {url}: {result['requests_per_s']:.0f} req/s, "
+        f"p99 {result['latency_us']['p99'] / 1000:.1f} ms, "
         f"server CPU {result['server_cpu_ms_per_request']:.2f} ms/request, "
-        f"{result['server_cores_used']:.2f} cores, busiest process {result['busiest_worker_share']:.0%}")
+        f"{result['server_cores_used']:.2f} cores, "
+        f"busiest process {result['busiest_worker_share']:.0%}")
     return result
 
 

@@ -75,7 +75,8 @@ class _MigrationCommands(click.Group):
         from flask_migrate.cli import db as commands
 
         # Its options (-d, -x), its callback (they go to flask.g) and its subcommands.
-        self.params, self.callback, self.commands = commands.params, commands.callback, commands.commands
+        self.params, self.callback = commands.params, commands.callback
+        self.commands = commands.commands
 
     def parse_args(self, ctx, args):
         self._adopt(ctx)
