@@ -169,8 +169,8 @@ def maxscore_posts(count=640, seed=11):
 
 @pytest.fixture(scope="module")
 def common_words(tmp_path_factory):
-    service, index = build_index(tmp_path_factory.mktemp("maxscore"), maxscore_posts(), [400, 600],
-                                 [80, 90, 450], (119, "金丝雀 集群"))
+    service, index = build_index(tmp_path_factory.mktemp("maxscore"), maxscore_posts(),
+                                 [400, 600], [80, 90, 450], (119, "金丝雀 集群"))
     yield service, index
     index.close()
 
