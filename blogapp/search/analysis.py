@@ -3,7 +3,8 @@
 Tokens are lowercased and NFKC-folded (full-width -> half-width). English identifiers
 are indexed whole and in parts (``kube-proxy`` -> ``kube-proxy``, ``kube``, ``proxy``,
 ``kubeproxy``; ``HorizontalPodAutoscaler`` -> its words too), with no stemming beyond
-adding a singular next to a plural. Chinese is segmented by rjieba with a Kubernetes
+adding a singular next to a plural. Chinese is folded to Simplified (``chinese_script``:
+``滾動更新`` and ``滚动更新`` are the same words) and segmented by rjieba with a Kubernetes
 user dictionary; in index mode the dictionary sub-words of long words are added at the
 same position so that shorter queries and phrases still match.
 """
@@ -13,6 +14,8 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from .chinese_script import to_simplified
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = r"0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
@@ -173,8 +176,8 @@ class Analyzer:
         pos = 0
         for match in _RUN.finditer(normalize(text)):
             if match.lastgroup == "cjk":
-                last = -1
-                for word, offset in self.segmenter.segment(match.group(), index_mode):
+                last, run = -1, to_simplified(match.group())
+                for word, offset in self.segmenter.segment(run, index_mode):
                     yield Token(word, pos + offset, main=offset != last)
                     last = offset
                 pos += last + 1
@@ -238,7 +241,7 @@ class Analyzer:
     def _cjk_pieces(self, run):
         """``((word, offset, main_key), ...), width`` of a Chinese run in index mode."""
         pieces, last = [], -1
-        for word, offset in self.segmenter.segment(run, True):
+        for word, offset in self.segmenter.segment(to_simplified(run), True):
             pieces.append((word, offset, (singular(word) or word) if offset != last else None))
             last = offset
         return tuple(pieces), last + 1

@@ -78,6 +78,10 @@ class Glossary:
     def lookup(self, term):
         return self._by_key.get(compact(term))
 
+    def terms(self):
+        """Every term as written (spelling help takes its English words)."""
+        return [term for concept in set(self._by_key.values()) for term in concept.terms]
+
     def cjk_words(self):
         """Chinese runs of all terms, for the segmenter's user dictionary."""
         from .analysis import CJK_CHAR

@@ -1,7 +1,9 @@
 """Snippets with ``<mark>``: the best window of stored text around the matched terms.
 
 Works on plain stored text with one compiled regular expression per query, so it is
-engine-independent and costs microseconds per hit. Output is HTML-escaped.
+engine-independent and costs microseconds per hit. Output is HTML-escaped. Text in
+Traditional Chinese is matched through its Simplified form, character for character, so
+the marks fall on the text as written.
 """
 
 import re
@@ -10,6 +12,7 @@ from functools import lru_cache
 from html import escape
 
 from .analysis import has_cjk
+from .chinese_script import to_simplified_chars
 
 SNIPPET_CHARS = 160
 # Matches further into a very long article are not looked for: the cost of a snippet
@@ -90,6 +93,7 @@ def snippet(text, phrases, size=SNIPPET_CHARS):
     folded = _fold(text)
     if len(folded) != len(text):  # NFKC changed lengths: positions would not line up
         folded = text.lower()
+    folded = to_simplified_chars(folded)  # same length: positions still line up
     pattern = _pattern(frozenset(phrases))
     spans = ([(m.start(), m.end(), m.group()) for m in pattern.finditer(folded, 0, SCAN_CHARS)]
              if pattern else [])

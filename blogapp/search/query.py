@@ -2,14 +2,20 @@
 
 Syntax (anything else is plain text, never an error): ``"a phrase"``, ``-word`` or
 ``-"a phrase"`` to exclude, and filters ``author:NAME``, ``tag:NAME``, ``category:NAME``
-(also ``作者:``, ``标签:``, ``分类:``). Free text becomes OR-ed clauses ranked with a
-coordination bonus; glossary terms are expanded to all their zh/en equivalents.
+(also ``作者:``, ``标签:``, ``分类:``). Free text becomes OR-ed clauses; glossary terms
+are expanded to all their zh/en equivalents. Each of the reader's words is a
+coordination *unit* (:func:`assign_units`): the engine ranks posts that match more of
+them higher. A glossary term made of several words (``etcd 备份``) keeps those words as
+weak clauses of its own, and as a full-weight ``fallback`` for when no post holds the
+term itself.
 """
 
 import re
 from dataclasses import dataclass, field
 
 from .analysis import fold, has_cjk, join_key, singular
+from .chinese_script import to_simplified
+from .glossary import Match
 
 MAX_QUERY_CHARS = 1000  # longer input is cut here: no one types more, anyone may paste more
 MAX_CLAUSES = 24
@@ -58,6 +64,17 @@ class Clause:
     weight: float = 1.0
     # Only ASCII words are worth spelling correction (and may be unknown to the index).
     correctable: bool = False
+    # A weak clause for one word of a multi-word glossary term: the term's clause.
+    part_of: "Clause | None" = None
+    # For a multi-word term: its words as full-weight clauses, used instead of the term
+    # when the index has never seen it (so "etcd 备份" still finds etcd and 备份).
+    fallback: list = field(default_factory=list)
+    # Coordination units (the reader's words) this clause stands for; see assign_units.
+    units: tuple = ()
+
+    # Identity, not field equality: two clauses for the same word are still two clauses.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 @dataclass
@@ -133,25 +150,45 @@ class QueryPlanner:
             )
         return clauses
 
+    def fallback_clauses(self, match):
+        """The words of a multi-word term as clauses of full weight (glossary terms
+        expanded): what the reader asked for when no post holds the whole term."""
+        tokens = [t for t in self.analyzer.tokens(match.typed, "query") if t.text not in STOPWORDS]
+        if len(tokens) <= 1:  # one Chinese run (集群升级): the glossary terms inside it
+            return [self.concept_clause(part) for part in self.glossary.find_inner(match)]
+        clauses = []
+        for token in tokens:
+            concept = self.glossary.lookup(token.text)
+            if concept is not None and concept is not match.concept:
+                clauses.append(self.concept_clause(Match(concept, 0, 0, fold(token.text))))
+            else:
+                clauses += self.word_clauses(token.text)
+        return clauses
+
     # -- whole queries ----------------------------------------------------------------
     def free_text_clauses(self, text):
+        # Traditional Chinese is looked up as Simplified, as the index holds it.
+        text = to_simplified(text)
         clauses, cursor = [], 0
         folded = fold(text)
         for match in self.glossary.find(text):
             clauses += self.word_clauses(folded[cursor:match.start])
-            clauses.append(self.concept_clause(match))
+            term = self.concept_clause(match)
+            clauses.append(term)
             if len(match.typed.split()) > 1 or has_cjk(match.typed) and len(match.typed) > 2:
                 # The parts of a multi-word term also count, more weakly ("etcd 备份"
                 # finds an article about etcd backups that never writes "etcd backup").
                 for part in self.glossary.find_inner(match):
                     inner = self.concept_clause(part)
-                    inner.weight = INNER_WEIGHT
+                    inner.weight, inner.part_of = INNER_WEIGHT, term
                     clauses.append(inner)
+                term.fallback = self.fallback_clauses(match)
             cursor = match.end
         clauses += self.word_clauses(folded[cursor:])
         return clauses
 
     def phrase_clause(self, text, expand=True):
+        text = to_simplified(text)
         concept = self.glossary.lookup(text) if expand else None
         tokens = tuple(t.text for t in self.analyzer.tokens(text, "query"))
         if not tokens:
@@ -188,4 +225,33 @@ class QueryPlanner:
         plan.clauses += plan.required
         plan.filters = {name: [v for v in values if v] for name, values in plan.filters.items()}
         plan.filters = {name: values for name, values in plan.filters.items() if values}
+        assign_units(plan.clauses, plan.required)
         return plan
+
+
+def assign_units(clauses, required=()):
+    """Number the reader's words among ``clauses`` for coordination (``Clause.units``).
+
+    Each free-text clause is one unit, except that a multi-word term kept with its weak
+    word clauses stands for all of their units: a post holding ``etcd备份`` matches both
+    words of ``etcd 备份``. Required phrases get none: every result matches them anyway.
+    """
+    parts = {}
+    for clause in clauses:
+        if clause.part_of is not None:
+            parts.setdefault(id(clause.part_of), []).append(clause)
+    unit = 0
+    for clause in clauses:
+        if clause in required or clause.part_of is not None:
+            clause.units = ()
+            continue
+        mine = parts.get(id(clause), [])
+        for part in mine:
+            part.units = (unit,)
+            unit += 1
+        if not mine:
+            clause.units = (unit,)
+            unit += 1
+        else:
+            clause.units = tuple(u for part in mine for u in part.units)
+    return unit

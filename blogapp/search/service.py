@@ -7,6 +7,7 @@ One :class:`SearchService` per app (``app.extensions["search"]``). Analysis reso
 import contextlib
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from .documents import indexable_posts, post_document
 from .engine import SCHEMA_VERSION, IndexBusy, WhooshIndex
 from .glossary import Glossary
 from .highlight import snippet
-from .query import QueryPlanner
+from .query import QueryPlanner, assign_units
+from .spelling import SpellingCorrector
 from .store import IndexStore, RebuildRunning
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ class SearchService:
         self._extra_synonyms = [list(group) for group in extra_synonyms]
         self._resources_lock = threading.Lock()
         self._planner = None
+        self.spelling = None  # built with the planner (it reads the glossary)
         self._index_version = None
         self._index = None
         self._current_schema = True
@@ -74,6 +77,7 @@ class SearchService:
                     glossary = Glossary.load(self._extra_synonyms)
                     words = glossary.cjk_words()
                     multiwords = glossary.multiword_terms(Analyzer(words))
+                    self.spelling = SpellingCorrector(glossary)
                     self._planner = QueryPlanner(Analyzer(words, multiwords), glossary)
                     # The index holds joined glossary terms: another glossary needs a rebuild.
                     self._index_version = f"{SCHEMA_VERSION}-{glossary.fingerprint()}"
@@ -115,7 +119,8 @@ class SearchService:
         return self.live_index(for_writing=True)
 
     # -- searching --------------------------------------------------------------------
-    def search(self, text, page=1, per_page=10, sort="relevance", now=None):
+    def search(self, text, page=1, per_page=10, sort="relevance", now=None, correct=True):
+        """Search published posts; ``correct=False`` searches misspelt words as typed."""
         plan = self.planner.plan(text)
         results = SearchResults(query=plan.text, page=page, per_page=per_page)
         if plan.is_empty:
@@ -124,11 +129,13 @@ class SearchService:
         index = self.live_index()
         if index is None:
             return results
-        self._resolve_unknown_words(index, plan)
+        self._resolve_unknown_words(index, plan, correct)
         if plan.corrections:
             suggestion = plan.text
             for typed, fixed in plan.corrections.items():
-                suggestion = suggestion.replace(typed, fixed)
+                # As a whole word, whatever case it was typed in (``Kubelte``).
+                suggestion = re.sub(rf"(?i)(?<![0-9a-z]){re.escape(typed)}(?![0-9a-z])",
+                                    lambda _, fixed=fixed: fixed, suggestion)
             results.suggestion = suggestion
         if plan.is_empty or plan.unmatchable:
             return results
@@ -140,29 +147,41 @@ class SearchService:
         results.total, results.hits = total, hits
         return results
 
-    def _resolve_unknown_words(self, index, plan):
+    def _resolve_unknown_words(self, index, plan, correct=True):
         """Correct or drop words the index has never seen.
 
-        An ASCII word with a close indexed spelling is replaced by it (``statefullset`` ->
-        ``statefulset``) and reported as a suggestion. When at least half of what the
-        reader asked for is unknown to the blog (``Docker Swarm``), nothing is returned
-        rather than pages that match only the other half.
+        A multi-word term no post holds is replaced by its words (``etcd 备份``). An
+        ASCII word with a better supported spelling nearby is replaced by it
+        (``statefullset`` -> ``statefulset``, see ``spelling.py``) and reported as the
+        query shown. When at least half of what the reader asked for is unknown to the
+        blog (``Docker Swarm``), nothing is returned rather than pages that match only
+        the other half.
         """
         kept, unknown = [], 0
-        for clause in plan.clauses:
-            if clause.weight < 1.0 or clause in plan.required or self._known(index, clause):
+        dropped = set()  # terms the index lacks: their weak word clauses go with them
+        todo = list(plan.clauses)
+        while todo:
+            clause = todo.pop(0)
+            if clause.part_of is not None:
+                if id(clause.part_of) not in dropped:
+                    kept.append(clause)
+            elif clause in plan.required:
                 kept.append(clause)
-                continue
-            word = clause.label
-            close = index.close_terms(word, 1 if len(word) <= 5 else 2) if (
-                clause.correctable and len(word) >= 4) else []
-            if close:
-                plan.corrections[word] = close[0]
-                kept.extend(self.planner.free_text_clauses(close[0]))
+            elif correct and (correction := self.spelling.correct(index, clause)) is not None:
+                plan.corrections[clause.label] = correction
+                kept.extend(self.planner.free_text_clauses(correction))
+            elif self._known(index, clause):
+                kept.append(clause)
+            elif clause.fallback:
+                # No post holds the term: its words, each at full weight, stand for it
+                # (a missing alternative never hides what the reader's words find).
+                dropped.add(id(clause))
+                todo[:0] = clause.fallback
             else:
                 unknown += 1
-        known = sum(1 for clause in kept if clause.weight >= 1.0)
+        known = sum(1 for clause in kept if clause.part_of is None)
         plan.clauses = kept if unknown < max(known, 1) or plan.required else []
+        assign_units(plan.clauses, plan.required)
         # Every word asked for was unknown: that means "nothing found", not "everything".
         plan.unmatchable = unknown > 0 and not plan.clauses
 

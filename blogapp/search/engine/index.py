@@ -143,11 +143,17 @@ class WhooshIndex:
         with self._reading:
             return self.searcher().doc_count()
 
-    def doc_frequency(self, token):
-        """In how many documents ``token`` occurs, in any text field."""
+    def doc_frequency(self, token, fields=TEXT_FIELDS):
+        """In how many documents ``token`` occurs, in any of ``fields`` (at most the
+        number of documents: a document holding it in two fields counts once)."""
         with self._reading:
-            reader = self.searcher().reader()
-            return sum(reader.doc_frequency(field, token) for field in TEXT_FIELDS)
+            searcher = self.searcher()
+            reader = searcher.reader()
+            frequencies = [reader.doc_frequency(field, token) for field in fields]
+            if sum(1 for frequency in frequencies if frequency) > 1:
+                query = wq.Or([wq.Term(field, token) for field in fields])
+                return sum(1 for _ in searcher.docs_for_query(query))
+            return sum(frequencies)
 
     def matches_anything(self, alternative):
         """Whether any document contains the term or phrase ``alternative``."""
@@ -160,14 +166,14 @@ class WhooshIndex:
             return not self.searcher().search(query, limit=1).is_empty()
 
     def close_terms(self, word, maxdist):
-        """Indexed terms within ``maxdist`` edits of ``word``, most frequent first."""
-        found = {}
+        """Indexed terms within ``maxdist`` edits (Levenshtein: a swap is two) of
+        ``word`` sharing its first letter, in no particular order."""
+        found = set()
         with self._reading:
             reader = self.searcher().reader()
-            for field in ("title", "body"):
-                for term in reader.terms_within(field, word, maxdist, prefix=1):
-                    found[term] = found.get(term, 0) + reader.doc_frequency(field, term)
-        return sorted(found, key=lambda term: (-found[term], term))
+            for field in TEXT_FIELDS:
+                found.update(reader.terms_within(field, word, maxdist, prefix=1))
+        return found
 
     def _not_yet_due(self, searcher, now):
         """Docnums of scheduled documents whose publication time is still ahead."""

@@ -11,7 +11,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 TEXT_FIELDS = {"title": 4.0, "tags": 2.5, "body": 1.0}
 FILTER_FIELDS = {"author": "author", "tag": "tag_keys", "category": "category_keys"}
 BM25 = BM25F(B=0.75, K1=1.2)  # Whoosh's defaults; ranking.py computes the same formula
