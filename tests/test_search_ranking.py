@@ -1,4 +1,5 @@
-"""Our term-at-a-time ranking gives exactly what Whoosh's own BM25F matchers give.
+"""Our term-at-a-time ranking gives exactly what Whoosh's own BM25F matchers give
+(plus the coordination bonus of the reader's words, added here independently).
 
 The engine scores postings itself (blogapp/search/ranking.py) instead of walking
 Whoosh's matcher trees; these tests build a real index with several segments and a
@@ -14,6 +15,8 @@ from whoosh import query as wq
 from blogapp.search.engine import WhooshIndex
 from blogapp.search.engine.index import _alternative_query
 from blogapp.search.engine.postings import _leaves, _Reads
+from blogapp.search.engine.schema import BM25
+from blogapp.search.ranking import coordination_factor
 from blogapp.search.service import SearchService
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
@@ -66,7 +69,10 @@ def indexed(tmp_path_factory):
 
 
 def whoosh_reference(searcher, plan):
-    """Whoosh's own scores of the plan's leaves, with no top-k pruning."""
+    """Whoosh's own scores of the plan's leaves, with no top-k pruning, plus the
+    coordination bonus of each of the reader's words a document holds (when there are
+    several), found here from Whoosh's posting lists (deleted documents included, as
+    in Whoosh's document frequencies)."""
     reads = _Reads(searcher)
     clauses = []
     for clause in plan.clauses:
@@ -74,7 +80,20 @@ def whoosh_reference(searcher, plan):
         if leaves:
             clauses.append(wq.Or(leaves, boost=clause.weight))
     results = searcher.search(wq.Or(clauses), limit=None, optimize=False)
-    return {hit.docnum: hit.score for hit in results}
+    scores = {hit.docnum: hit.score for hit in results}
+    units = {}
+    for clause in plan.clauses:
+        for field, alt, _ in _leaves(reads, clause):
+            if len(alt.tokens) == 1:
+                ids = searcher.reader().postings(field, alt.tokens[0]).all_ids()
+                for unit in clause.units:
+                    units.setdefault(unit, set()).update(ids)
+    if len(units) > 1:
+        for docs in units.values():
+            bonus = coordination_factor(len(docs), searcher.doc_count_all(), BM25.K1)
+            for doc in docs & scores.keys():
+                scores[doc] += bonus
+    return scores
 
 
 @pytest.mark.parametrize("text", QUERIES)

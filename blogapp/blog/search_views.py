@@ -33,6 +33,14 @@ def _sort_arg():
     return sort
 
 
+def _correct_arg():
+    """``correct=0``: search the words as typed, without spelling correction."""
+    raw = request.args.get("correct", "1")
+    if raw not in ("0", "1"):
+        abort(400, description="'correct' must be 0 or 1.")
+    return raw == "1"
+
+
 def _post_url(slug):
     return url_for("blog.post", slug=slug)
 
@@ -42,12 +50,15 @@ def search_page():
     query = request.args.get("q", "")
     page = _int_arg("page", 1, 1, MAX_PAGE)
     sort = _sort_arg()
+    correct = _correct_arg()
     results = search_service(current_app).search(
-        query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], sort=sort
+        query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], sort=sort,
+        correct=correct,
     )
     if page > 1 and page > results.pages:
         abort(404, description=_("没有这一页。"))
-    return render_template("search/results.html", results=results, q=query, sort=sort)
+    return render_template("search/results.html", results=results, q=query, sort=sort,
+                           correct=None if correct else 0)
 
 
 @bp.route("/api/search")
@@ -58,6 +69,6 @@ def search_api():
     page = _int_arg("page", 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", 10, 1, MAX_PER_PAGE)
     results = search_service(current_app).search(
-        query, page=page, per_page=per_page, sort=_sort_arg()
+        query, page=page, per_page=per_page, sort=_sort_arg(), correct=_correct_arg()
     )
     return jsonify(results_to_dict(results, _post_url))

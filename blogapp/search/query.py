@@ -239,10 +239,13 @@ def assign_units(clauses, required=()):
     parts = {}
     for clause in clauses:
         if clause.part_of is not None:
+            clause.units = ()  # unless its term is among ``clauses``
             parts.setdefault(id(clause.part_of), []).append(clause)
     unit = 0
     for clause in clauses:
-        if clause in required or clause.part_of is not None:
+        if clause.part_of is not None:
+            continue  # numbered with its term
+        if clause in required:
             clause.units = ()
             continue
         mine = parts.get(id(clause), [])

@@ -12,9 +12,16 @@ leaves, as a full scoring adds, best bound first until the page is settled.
 import heapq
 from bisect import bisect_left, bisect_right
 
-from ..ranking import SLACK, ScoreTable, add_bounds, best, bm25, phrase_docs, score_terms
+from ..ranking import (SLACK, ScoreTable, add_bounds, best, bm25, coordination_factor,
+                       phrase_docs, score_terms)
 from .postings import _leaves
 from .schema import BM25
+
+
+def _contains(ids, doc):
+    """Whether a sorted posting list holds ``doc``."""
+    i = bisect_left(ids, doc)
+    return i < len(ids) and ids[i] == doc
 
 
 def _tf(ids, weights, doc):
@@ -85,6 +92,8 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
                        [offset for _, offset in reads.segments])
     # entries: per segment offset, in scoring order; terms: (factor, postings) per leaf
     entries, phrases, bounds, terms = {}, [], {}, []
+    # (unit, segment offset) -> posting id lists of the unit's single-term spellings
+    coordinated = {} if not by_date and len({u for c in clauses for u in c.units}) > 1 else None
     for clause in clauses:
         for field, alt, boost in _leaves(reads, clause):
             boost *= clause.weight
@@ -96,6 +105,9 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
                     ids, weights, _ = reads.postings(reader, field, alt.tokens[0])
                     postings.append((ids, weights, norms, offset))
                     entries.setdefault(offset, []).append((norms, [(ids, weights, factors[0])], None))
+                    if coordinated is not None:
+                        for unit in clause.units:
+                            coordinated.setdefault((unit, offset), []).append(ids)
                     continue
                 phrase = Phrase(reads, reader, offset, field, alt.tokens)
                 if phrase.candidates:
@@ -110,6 +122,9 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
                             bounds[doc] = bounds.get(doc, 0.0) + more
             if postings:
                 terms.append((factors[0], postings))
+    if coordinated:
+        sizes = {offset: reader.doc_count_all() for reader, offset in reads.segments}
+        _add_units(coordinated, sizes, deleted, terms, entries)
 
     def eligible(docs):
         return _restrict(docs, deleted, allowed, hidden)
@@ -143,6 +158,29 @@ def rank(reads, clauses, allowed, hidden, count, by_date=False):
     # documents only bounded so far are among the results if a phrase occurs in them.
     reach = {doc for doc in reach if table.is_matched(doc) or doc in extra}
     return total, _exact_best(reads, entries, phrases, reach, table.scores, bounds, count)
+
+
+def _add_units(coordinated, sizes, deleted, terms, entries):
+    """Coordination units as terms of constant contribution (``ranking`` docstring):
+    their postings are the union of their spellings' (phrases are left out: a unit
+    matched only through a phrase earns no bonus). ``sizes``: documents per segment
+    offset (a unit has no length norms; ``range`` stands in for their length);
+    ``deleted``: global docnums, not counted in a unit's document frequency."""
+    documents = sum(sizes.values())
+    by_unit = {}
+    for (unit, offset), id_lists in coordinated.items():
+        ids = id_lists[0] if len(id_lists) == 1 else sorted(set().union(*id_lists))
+        by_unit.setdefault(unit, []).append((ids, offset))
+    for unit, segments in sorted(by_unit.items()):
+        matching = sum(len(ids) for ids, _ in segments)
+        if deleted:
+            matching -= sum(1 for doc in deleted for ids, offset in segments
+                            if 0 <= doc - offset < sizes[offset] and _contains(ids, doc - offset))
+        factor = coordination_factor(matching, documents, BM25.K1)
+        terms.append((factor, [(ids, None, range(sizes[offset]), offset)
+                               for ids, offset in segments]))
+        for ids, offset in segments:
+            entries.setdefault(offset, []).append((None, [(ids, None, factor)], None))
 
 
 def _exact_best(reads, entries, phrases, reach, scores, bounds, count):
@@ -194,6 +232,10 @@ def exact_score(entries, doc):
         if phrase is not None and doc not in phrase.found:
             continue
         for ids, weights, factor in words:
+            if weights is None:  # a coordination unit
+                if _contains(ids, doc):
+                    score += factor
+                continue
             tf = _tf(ids, weights, doc)
             if tf is not None:
                 score += bm25(factor, tf, norms[doc])
