@@ -91,7 +91,8 @@ def test_every_page_is_converted_and_searchable(docs):
 
 def test_page_slugs():
     slug = hugo_docs.page_slug
-    assert slug("en", Path("workloads/pods/pod-lifecycle.md")) == "en-concepts-workloads-pods-pod-lifecycle"
+    assert (slug("en", Path("workloads/pods/pod-lifecycle.md"))
+            == "en-concepts-workloads-pods-pod-lifecycle")
     assert slug("zh-cn", Path("storage/_index.md")) == "zh-concepts-storage"
     assert slug("en", Path("_index.md")) == "en-concepts"
 
@@ -100,7 +101,8 @@ def test_shortcodes_become_plain_text():
     text = """<!--
 English original
 -->
-中文段落，{{< glossary_tooltip text="节点" term_id="node" >}} 和 {{< glossary_tooltip term_id="pod" >}}。
+中文段落，{{< glossary_tooltip text="节点" term_id="node" >}} 和
+{{< glossary_tooltip term_id="pod" >}}。
 
 ## 小节   {#a-section}
 
@@ -119,7 +121,7 @@ kind: Pod
 """
     out = hugo_docs.hugo_to_markdown(text, "zh", {"pod": "Pod"})
     assert "English original" not in out and "a note to editors" not in out
-    assert "节点 和 Pod。" in out and "## 小节\n" in out and "注意内容。" in out
+    assert "节点 和\nPod。" in out and "## 小节\n" in out and "注意内容。" in out
     assert "图 1：说明" in out and "hidden alt" not in out and "接下来" in out
     assert "```yaml\nkind: Pod\n```" in out
     assert "{{" not in out and "v1.29" not in out and "simple-pod" not in out
@@ -127,7 +129,8 @@ kind: Pod
 
 def test_code_shortcodes_become_fences():
     text = ('{{< tabs name="t" >}}\n{{< tab name="get job" codelang="bash" >}}\nkind: Job\n'
-            '{{< /tab >}}\n{{< /tabs >}}\nA {{< highlight promql "hl_inline=true" >}}rate(x){{< /highlight >}} query.\n'
+            '{{< /tab >}}\n{{< /tabs >}}\n'
+            'A {{< highlight promql "hl_inline=true" >}}rate(x){{< /highlight >}} query.\n'
             '{{< mermaid >}}\ngraph LR; A-->B\n{{</ mermaid >}}\n'
             'See {{< api-reference page="workload-resources/stateful-set-v1" >}}.')
     out = hugo_docs.hugo_to_markdown(text)
