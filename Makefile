@@ -48,13 +48,15 @@ test: install
 	done; \
 	exit $$failed
 
-# Both benchmarks (see bench/README.md): pages under gunicorn + wrk, then in-process search.
-# BENCH_ARGS goes to both (--docs, --seed, --queries, --out), e.g. BENCH_ARGS="--docs 2000";
+# The benchmarks (see bench/README.md): pages under gunicorn + wrk, then in-process search,
+# then search quality on real content (about a minute; skipped without ../shared).
+# BENCH_ARGS goes to the first two (--docs, --seed, --queries, --out), e.g. BENCH_ARGS="--docs 2000";
 # PAGE_BENCH_ARGS / SEARCH_BENCH_ARGS to one of them, e.g. PAGE_BENCH_ARGS="--duration 30".
 bench: install
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(PY) bench/page_bench.py $(BENCH_ARGS) $(PAGE_BENCH_ARGS)
 	$(PY) bench/search_bench.py $(BENCH_ARGS) $(SEARCH_BENCH_ARGS)
+	$(PY) bench/docs_quality.py $(QUALITY_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
