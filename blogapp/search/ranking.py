@@ -240,7 +240,7 @@ def bm25(factor, tf, norm):
 # What matching one of the reader's words is worth on top of BM25, relative to the
 # word's own BM25 bound ``idf * (K1 + 1)``: a post holding more of the words ranks higher
 # unless another holds fewer far more strongly (say, in its title).
-COORDINATION = 1.0
+COORDINATION = 1.5
 
 
 def coordination_factor(matching, documents, k1):
