@@ -1,12 +1,17 @@
 """The zh<->en Kubernetes glossary: groups of equivalent terms, found inside query text.
 
-The bundled ``data/glossary.tsv`` can be extended by configuration
-(``SEARCH_SYNONYMS``: a list of term lists) and by plugins (the search-synonyms hook).
+The hand-made ``data/glossary.tsv`` comes first; ``data/k8s_glossary.tsv`` (generated from
+the official Kubernetes glossary by ``scripts/build_k8s_glossary.py``, CC BY 4.0 The
+Kubernetes Authors) adds to it without ever joining two hand-made concepts. Both can be
+extended by configuration (``SEARCH_SYNONYMS``: a list of term lists) and by plugins (the
+search-synonyms hook).
+
 Matching ignores case, width, spaces, hyphens, dots and underscores, so ``kube proxy``,
 ``kube-proxy`` and ``KubeProxy`` are one term; an English term never matches inside a
 longer word (``kube`` does not match in ``kubectl``).
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +19,11 @@ from pathlib import Path
 from .analysis import fold
 
 DATA_FILE = Path(__file__).parent / "data" / "glossary.tsv"
+GENERATED_FILE = Path(__file__).parent / "data" / "k8s_glossary.tsv"
 _SEPARATORS = re.compile(r"[\s\-_./]+")
 _ALNUM = re.compile(r"[0-9a-z]")
+
+log = logging.getLogger(__name__)
 
 
 def compact(term):
@@ -55,12 +63,39 @@ class Glossary:
     def __init__(self, groups):
         self._by_key = {}
         self._max_len = 0
+        # Generated terms left out because they would have joined two known concepts.
+        self.kept_apart = []
         for terms in groups:
             self.add(terms)
 
     @classmethod
-    def load(cls, extra_groups=()):
-        return cls([*read_tsv(DATA_FILE), *extra_groups])
+    def load(cls, extra_groups=(), generated=GENERATED_FILE):
+        glossary = cls(read_tsv(DATA_FILE))
+        if generated and Path(generated).exists():
+            for terms in read_tsv(generated):
+                glossary.add_apart(terms)
+        for terms in extra_groups:
+            glossary.add(terms)
+        return glossary
+
+    def add_apart(self, terms):
+        """Add a group that may join one known concept, never chain two together.
+
+        Terms of a second known concept are left out (and remembered in ``kept_apart``):
+        a broad generated term must not make two hand-made concepts one.
+        """
+        joined, kept = None, []
+        for term in terms:
+            concept = self.lookup(term)
+            if concept is not None and joined is not None and concept is not joined:
+                self.kept_apart.append((term, joined.terms[0], concept.terms[0]))
+                log.warning("glossary: %r left out, it would join %r and %r",
+                            term, joined.terms[0], concept.terms[0])
+                continue
+            joined = joined or concept
+            kept.append(term)
+        if len(kept) >= 2:
+            self.add(kept)
 
     def add(self, terms):
         """Add a group; a term already known joins the new group's terms into its concept."""
