@@ -22,10 +22,11 @@ from conftest import close_app, shared_path
 
 QUERIES = Path(__file__).parent / "data" / "k8s_docs_queries.tsv"
 
-# Floors: what the search reached on QUERIES when they were written (47/71 passed,
-# MRR@10 0.758). Raise as search improves; never lower them to make a change pass.
-MIN_PASSED = 47
-MIN_MRR = 0.75
+# Floors, a little under what the search reaches (55/71 passed, MRR@10 0.865 after issue
+# #14; 47/71, 0.758 when the queries were written; ties may order differently per build).
+# Raise as search improves; never lower them to make a change pass.
+MIN_PASSED = 53
+MIN_MRR = 0.84
 
 pytestmark = pytest.mark.db_agnostic  # an SQLite app of its own, whichever database the run uses
 
