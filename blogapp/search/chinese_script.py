@@ -6,10 +6,14 @@ runs to Simplified with OpenCC's ``tw2sp`` conversion (opencc-python-reimplement
 characters, Taiwan variants and Taiwan phrases, so ``叢集`` -> ``集群``,
 ``記憶體`` -> ``内存``), so either script finds the other.
 
-Only runs holding at least one Traditional character are converted (a set lookup at C
-speed); Simplified text, the common case, is returned as it is, and the analyzer caches
-each distinct run's analysis, so a rebuild pays the (pure-Python) conversion once per
-distinct Traditional run.
+Only runs holding at least one Traditional character (a key of OpenCC's
+``TSCharacters`` that changes) are converted, found by a set lookup at C speed;
+Simplified text, the common case, is returned as it is, and the analyzer caches each
+distinct run's analysis, so a rebuild pays the (pure-Python) conversion once per
+distinct Traditional run. (``TWVariantsRev``'s keys are not looked for: they are
+Simplified characters too, such as 群 and 么, which the conversion only takes on a
+round trip.) Snippets look for each character in either script (:func:`spellings`), so
+the text is never converted for them.
 """
 
 import os
@@ -17,7 +21,8 @@ import threading
 
 _lock = threading.Lock()
 _converters = {}
-_traditional = None
+_table = None  # ord(Traditional character) -> its Simplified character
+_chars = frozenset()  # the same Traditional characters, for isdisjoint() at C speed
 
 
 def _dictionary(name):
@@ -30,18 +35,23 @@ def _dictionary(name):
             yield source, targets.split(" ")
 
 
-def traditional_chars():
-    """Characters OpenCC would change on the way to Simplified (loaded once)."""
-    global _traditional
-    if _traditional is None:
+def _character_table():
+    """OpenCC's one-character Traditional -> Simplified mappings (loaded once)."""
+    global _table, _chars
+    if _table is None:
         with _lock:
-            if _traditional is None:
-                chars = set()
-                for name in ("TSCharacters.txt", "TWVariantsRev.txt"):
-                    chars.update(src for src, targets in _dictionary(name)
-                                 if len(src) == 1 and targets[0] != src)
-                _traditional = frozenset(chars)
-    return _traditional
+            if _table is None:
+                table = {ord(src): targets[0] for src, targets in _dictionary("TSCharacters.txt")
+                         if len(src) == 1 and len(targets[0]) == 1 and targets[0] != src}
+                _chars = frozenset(map(chr, table))
+                _table = table
+    return _table
+
+
+def traditional_chars():
+    """Characters that only Traditional Chinese writes (they have a Simplified form)."""
+    _character_table()
+    return _chars
 
 
 def _converter(conversion):
@@ -69,13 +79,17 @@ def to_simplified(text):
     return _converter("tw2sp").convert(text)
 
 
-def to_simplified_chars(text):
-    """Like :func:`to_simplified`, but always of the same length, character for
-    character (for highlighting the text as written): whole-word replacements that
-    change the length are left out."""
-    if not is_traditional(text):
-        return text
-    converted = _converter("tw2sp").convert(text)
-    if len(converted) == len(text):
-        return converted
-    return _converter("t2s").convert(text)  # OpenCC's t2s phrases keep their length
+_spellings = None  # Simplified character -> itself and its Traditional forms
+
+
+def spellings(char):
+    """``char`` and every Traditional character written for it (``动`` -> ``动動``):
+    for finding Simplified words in text as written, whichever script it uses."""
+    global _spellings
+    if _spellings is None:
+        found = {}
+        for code, simplified in _character_table().items():
+            found.setdefault(simplified, simplified)
+            found[simplified] += chr(code)
+        _spellings = found
+    return _spellings.get(char, char)

@@ -2,8 +2,8 @@
 
 Works on plain stored text with one compiled regular expression per query, so it is
 engine-independent and costs microseconds per hit. Output is HTML-escaped. Text in
-Traditional Chinese is matched through its Simplified form, character for character, so
-the marks fall on the text as written.
+Traditional Chinese is matched by looking for each Chinese character of the (Simplified)
+terms in either script, so the marks fall on the text as written at no cost per hit.
 """
 
 import re
@@ -12,7 +12,7 @@ from functools import lru_cache
 from html import escape
 
 from .analysis import has_cjk
-from .chinese_script import to_simplified_chars
+from .chinese_script import spellings
 
 SNIPPET_CHARS = 160
 # Matches further into a very long article are not looked for: the cost of a snippet
@@ -40,15 +40,23 @@ def _fold(text):
     return quick.lower()
 
 
+def _either_script(token):
+    """``token`` as a pattern that also matches its Chinese in Traditional characters."""
+    if not has_cjk(token):
+        return re.escape(token)
+    return "".join(f"[{forms}]" if len(forms := spellings(char)) > 1 else re.escape(char)
+                   for char in token)
+
+
 def _term_regex(tokens):
     """A term (one token) or phrase (several) as it may appear in running text."""
-    body = r"[\s\-_./]*".join(re.escape(token) for token in tokens)
+    body = r"[\s\-_./]*".join(_either_script(token) for token in tokens)
     if has_cjk(body) and not any(t.isascii() for t in tokens):
         return body
     # English words whole, plural allowed ("taint" marks "taints", not "maintain"). The
     # first character comes before the look-behind so that the compiled pattern starts
     # with a literal: ``re`` then skips ahead to candidate characters (about 10x faster).
-    first = re.escape(tokens[0][0])
+    first = _either_script(tokens[0][0])  # what ``body`` starts with
     rest = body[len(first):]
     return rf"{first}(?<![0-9a-z]{first}){rest}(?:e?s)?(?![0-9a-z])"
 
@@ -93,7 +101,6 @@ def snippet(text, phrases, size=SNIPPET_CHARS):
     folded = _fold(text)
     if len(folded) != len(text):  # NFKC changed lengths: positions would not line up
         folded = text.lower()
-    folded = to_simplified_chars(folded)  # same length: positions still line up
     pattern = _pattern(frozenset(phrases))
     spans = ([(m.start(), m.end(), m.group()) for m in pattern.finditer(folded, 0, SCAN_CHARS)]
              if pattern else [])
