@@ -57,9 +57,12 @@ class Position:
             log.warning("unreadable outbox position in %s; applying the outbox from the start", path)
             return cls()
 
+    def as_dict(self):
+        """The JSON form saved in a generation (``store.POSITION_FILE``)."""
+        return {"last_id": self.last_id, "gaps": {str(k): v for k, v in self.gaps.items()}}
+
     def save(self, store, path):
-        store.write_position(path, {"last_id": self.last_id,
-                                    "gaps": {str(k): v for k, v in self.gaps.items()}})
+        store.write_position(path, self.as_dict())
 
     def advance(self, rows, grace, now):
         """Take in rows read in id order; remember ids skipped between them as gaps."""
@@ -126,11 +129,33 @@ def apply_outbox(service, engine, grace, blocking=True):
                 return total
 
 
+def snapshot_position(session, grace):
+    """The position of everything visible in ``session``'s snapshot (``read_snapshot``).
+
+    A rebuild reads this and every post in that one snapshot, so it claims exactly the
+    outbox rows whose changes it read. SQLite takes ids inside its one write lock: every
+    id up to the newest visible one has committed or never will, so there are no gaps.
+    On PostgreSQL an id is taken at INSERT and visible at COMMIT: an id below the newest
+    that the snapshot lacks may be a transaction still in flight (or a rolled-back one),
+    so it stays open as a gap, waited for exactly as ``apply_outbox`` would wait for it.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return Position(outbox.high_water(session))
+    # Ids missing below the newest row older than the grace are past any gap's deadline.
+    settled = outbox.settled_id(session, grace)
+    rows = session.execute(
+        select(SearchOutbox.id, SearchOutbox.created_at)
+        .where(SearchOutbox.id > settled).order_by(SearchOutbox.id)).all()
+    position = Position(settled)
+    position.advance(rows, grace, time.time())
+    return position
+
+
 def rebuild_position(grace):
-    """For ``SearchService.rebuild``: the position a build started now may claim."""
+    """For ``SearchService.rebuild``: ``fn(snapshot_session) -> position dict``."""
 
     def position(session):
-        return {"last_id": outbox.settled_id(session, grace), "gaps": {}}
+        return snapshot_position(session, grace).as_dict()
 
     return position
 
