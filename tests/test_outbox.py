@@ -258,6 +258,15 @@ def test_an_import_and_a_reindex_leave_the_outbox_nothing_to_apply(app, runner):
     assert _sync(app).output == "Search index is up to date with the outbox.\n"
 
 
+def test_loading_the_demo_leaves_reindex_if_needed_nothing_to_apply(app, runner):
+    """``make run``: load-demo builds the first index, which claims what it read."""
+    result = runner.invoke(args=["load-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["reindex", "--if-needed"])
+    assert (result.exit_code, result.output) == (0, "Search index is up to date.\n")
+    assert _position(app) == {"last_id": _newest_row(app), "gaps": {}}
+
+
 def test_a_rebuild_reads_one_snapshot_and_claims_only_what_it_read(app, node_b, writer):
     """Changes committed after the rebuild's snapshot are not in the build, and are the
     only ones the next pass applies."""

@@ -223,11 +223,17 @@ class SearchService:
             yield
         finally:
             ids, self._batch.ids = self._batch.ids, None
-            if len(ids) > self.REBUILD_THRESHOLD:
+            # With no index yet (a first import, load-demo) build it whole too: a rebuild
+            # claims its outbox position, an index the batch created empty would claim
+            # none and every node's outbox pass would index the same posts again.
+            if len(ids) > self.REBUILD_THRESHOLD or (ids and self.store.current_path() is None):
                 try:
                     self.rebuild(session)
                 except RebuildRunning:
                     self.store.add_pending(ids)  # the running rebuild replays them
+                except OSError as exc:  # the posts are committed; the outbox still lists them
+                    log.warning("search index not rebuilt after the batch (%s); "
+                                "run 'flask reindex'", exc)
             elif ids:
                 self.store.add_pending(ids)
                 try:
