@@ -372,6 +372,18 @@ def test_background_thread_applies_other_nodes_changes(app, tmp_path, writer):
         close_app(node)
 
 
+def test_the_follower_counts_its_passes_and_the_changes_they_applied(app, node_b, writer):
+    """What ``bench/search_bench.py --sync-on`` reports."""
+    _publish(app, "p", writer)
+    assert _sync(node_b).exit_code == 0
+    _publish(app, "q", writer)
+    follower = node_b.extensions["search_follower"]
+    with node_b.app_context():
+        follower.pass_once(db.engine)
+        follower.pass_once(db.engine)
+    assert (follower.passes, follower.applied) == (2, 1)
+
+
 def test_the_thread_is_not_started_in_tests_unless_asked(app, client):
     client.get("/")
     follower = app.extensions["search_follower"]

@@ -174,6 +174,8 @@ class Follower:
         self._thread = None
         self._lock = threading.Lock()
         self._warned = None
+        # Passes this process completed and outbox rows they applied (benchmarks read them).
+        self.passes = self.applied = 0
 
     def start(self):
         """Start once per process (lazily: a forked worker starts its own)."""
@@ -209,8 +211,11 @@ class Follower:
 
     def pass_once(self, engine):
         try:
-            apply_outbox(self.service, engine, self.grace, blocking=False)
+            count = apply_outbox(self.service, engine, self.grace, blocking=False)
             self._warned = None
+            if count is not None:  # None: another applier of this node had the lock
+                self.passes += 1
+                self.applied += count
         except RebuildNeeded as exc:
             if not self.auto_rebuild:
                 self._warn(f"{exc}; run 'flask reindex'")
