@@ -15,8 +15,14 @@ It prints a table (figure, ours, baseline, ratio, goal, met) and machine facts, 
 writes them to ``bench/results/search-<timestamp>.json`` and ``.md`` (and
 ``search-latest.md``). See ``bench/README.md``.
 
+With ``--sync-on`` it runs as production does: the outbox follower (``SEARCH_SYNC``)
+runs in the benchmark process and in the fresh query process, queries start right after
+the import and the reindex (the baseline is built before ours), and the report says how
+many outbox changes the follower applied after the reindex (a rebuild claims what it
+read, so the goal is none).
+
 Usage: ``.venv/bin/python bench/search_bench.py [--docs 10000] [--queries 200]
-[--seed 42] [--out bench/results] [--keep] [--profile-rebuild]``.
+[--seed 42] [--out bench/results] [--keep] [--profile-rebuild] [--sync-on]``.
 """
 
 import argparse
@@ -51,6 +57,8 @@ WARMUP_QUERIES = 20
 SAVE_TRIALS = 5
 SAVE_TIMEOUT = 30.0
 RSS_GOAL_MIB = 150.0
+# How long to wait, after the queries, for the follower's first pass when they were quicker.
+FOLLOWER_WAIT = 30.0
 
 log = logging.getLogger("bench")
 
@@ -139,10 +147,32 @@ class Phases:
 
 
 # -- ours ---------------------------------------------------------------------------------
-def make_app(instance_path):
+def make_app(instance_path, sync_on=False):
     from blogapp import create_app
 
-    return create_app(dict(APP_CONFIG), instance_path=instance_path)
+    return create_app({**APP_CONFIG, "SEARCH_SYNC": sync_on}, instance_path=instance_path)
+
+
+def start_follower(app):
+    """Start the outbox follower thread, as a web worker's first request does."""
+    follower = app.extensions["search_follower"]
+    follower.start()
+    return follower
+
+
+def follower_report(follower):
+    """The follower's passes and applied changes so far, after at least one pass.
+
+    A pass runs every ``SEARCH_SYNC_INTERVAL`` (1 s): queries quicker than that would
+    otherwise end before the follower has looked at the outbox at all.
+    """
+    during = {"passes_during_queries": follower.passes,
+              "applied_during_queries": follower.applied}
+    deadline = time.monotonic() + FOLLOWER_WAIT
+    while follower.passes == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return {**during, "passes": follower.passes, "applied": follower.applied,
+            "interval_s": follower.interval}
 
 
 def ours_queries(service, queries):
@@ -393,19 +423,24 @@ def worker(args):
     start_rss = rss_current_mib()
     fingerprint = code_fingerprint()
     spec = json.loads(Path(args.query_file).read_text(encoding="utf-8"))
+    sync = None
     if args.worker == "ours":
-        app = make_app(args.instance)
+        app = make_app(args.instance, sync_on=args.sync_on)
         service = app.extensions["search"]
+        follower = start_follower(app) if args.sync_on else None
         with app.app_context():
             ours_queries(service, spec["warmup"])
             seconds, with_hits = ours_queries(service, spec["queries"])
+        if follower is not None:
+            sync = follower_report(follower)
+            follower.stop()
     else:
         searcher = BaselineSearcher(args.index)
         searcher.queries(spec["warmup"])
         seconds, with_hits = searcher.queries(spec["queries"])
     report = {"rss_peak_mib": rss_peak_mib(), "rss_current_mib": rss_current_mib(),
               "rss_hwm_mib": rss_hwm_mib(), "rss_at_start_mib": start_rss,
-              "code_fingerprint": fingerprint,
+              "code_fingerprint": fingerprint, "sync": sync,
               "with_hits": with_hits, **latency_summary(seconds)}
     print(json.dumps(report))
     return 0
@@ -437,9 +472,9 @@ class Launcher:
         self.proc.wait(timeout=30)
 
 
-def run_worker(launcher, kind, query_file, **paths):
+def run_worker(launcher, kind, query_file, flags=(), **paths):
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind,
-           "--query-file", str(query_file)]
+           "--query-file", str(query_file), *flags]
     for name, value in paths.items():
         cmd += [f"--{name}", str(value)]
     returncode, stdout, stderr = launcher.run(cmd)
@@ -496,6 +531,9 @@ def figure_rows(data):
     return [
         row("reindex / index build", "s", ours["reindex"]["seconds"], base["build"]["seconds"],
             "≤ 0.5× baseline", reindex_ratio <= 0.5),
+        *([row("outbox changes the follower applied after the reindex", "",
+               ours["sync"]["applied"], None, "0", ours["sync"]["applied"] == 0)]
+          if ours.get("sync") else []),
         row("query p50 (with snippets)", "ms", ours["latency"]["p50_ms"],
             base["latency"]["p50_ms"], "≤ 1/3 baseline", p50_ratio <= 1 / 3),
         row("query p99 (with snippets)", "ms", ours["latency"]["p99_ms"],
@@ -534,6 +572,8 @@ def _fmt(value, unit=""):
         return f"{value:.2f}"
     if unit == "MiB":
         return f"{value:.1f}"
+    if isinstance(value, int):
+        return str(value)
     return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
 
@@ -601,7 +641,17 @@ def facts_lines(data):
         "save → searchable trials (s): "
         + ", ".join(f"{t['searchable_s']:.3f} (commit {t['commit_s']:.3f})"
                     for t in o["save_to_searchable"]),
+        *([sync_line(o)] if o.get("sync") else []),
     ]
+
+
+def sync_line(ours):
+    sync, worker = ours["sync"], ours["rss"]["sync"] or {}
+    return (f"search-sync on (follower every {sync['interval_s']:g} s, started right after the "
+            f"reindex): {sync['applied']} outbox changes applied in {sync['passes']} passes "
+            f"({sync['applied_during_queries']} in {sync['passes_during_queries']} passes during "
+            f"the queries); fresh query process: {worker.get('applied')} in "
+            f"{worker.get('passes')} passes")
 
 
 def write_reports(data, rows, out_dir, stamp):
@@ -616,7 +666,8 @@ def write_reports(data, rows, out_dir, stamp):
         f"# Search benchmark {stamp}",
         "",
         f"`bench/search_bench.py --docs {data['params']['docs']} --queries "
-        f"{data['params']['queries']} --seed {data['params']['seed']}`",
+        f"{data['params']['queries']} --seed {data['params']['seed']}"
+        f"{' --sync-on' if data['params'].get('sync_on') else ''}`",
         "",
         markdown_table(rows),
         "",
@@ -645,6 +696,10 @@ def parse_args(argv=None):
     parser.add_argument("--profile-rebuild", action="store_true",
                         help="after the timed reindex, profile one more and print the top "
                              "15 cumulative entries under blogapp/ (.prof into --out)")
+    parser.add_argument("--sync-on", action="store_true",
+                        help="as in production: the outbox follower (SEARCH_SYNC) runs, "
+                             "queries start right after import + reindex, and the report "
+                             "counts the outbox changes it applied after the reindex")
     # Internal: the fresh-process RSS workers.
     parser.add_argument("--worker", choices=("ours", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("--query-file", help=argparse.SUPPRESS)
@@ -672,7 +727,7 @@ def run(args, workdir, launcher, started):
     _, corpus_bytes = phases.run("generate corpus", corpus.write_corpus, corpus_dir, args.docs,
                                  args.seed)
 
-    app = make_app(instance)
+    app = make_app(instance, sync_on=args.sync_on)
     from blogapp.database import create_schema
 
     with app.app_context():
@@ -684,6 +739,12 @@ def run(args, workdir, launcher, started):
     if counts["failed"] or counts["created"] != args.docs:
         raise RuntimeError(f"import did not create every post: {counts}")
 
+    def build_baseline():
+        texts = phases.run("baseline: read post texts", read_post_texts, app)
+        return phases.run("baseline: index build", baseline_build, baseline_dir, texts)
+
+    if args.sync_on:  # our queries start right after our reindex: the baseline goes first
+        built = build_baseline()
     rebuilt = phases.run("ours: reindex", reindex, app)
     if rebuilt["documents"] != args.docs:
         raise RuntimeError(f"reindex indexed {rebuilt['documents']} of {args.docs} posts")
@@ -692,10 +753,11 @@ def run(args, workdir, launcher, started):
         prof_path, top = phases.run("ours: profiled reindex", profile_rebuild, app, args.out, stamp)
         profile = {"file": str(prof_path), "top_cumulative_blogapp": top}
 
-    # The baseline is built right after our reindex, and the two query loops are
-    # interleaved, so that a change in machine load affects both sides alike.
-    texts = phases.run("baseline: read post texts", read_post_texts, app)
-    built = phases.run("baseline: index build", baseline_build, baseline_dir, texts)
+    follower = start_follower(app) if args.sync_on else None
+    if not args.sync_on:
+        # The baseline is built right after our reindex, and the two query loops are
+        # interleaved, so that a change in machine load affects both sides alike.
+        built = build_baseline()
 
     def interleaved_latency():
         searcher = BaselineSearcher(baseline_dir)
@@ -706,8 +768,9 @@ def run(args, workdir, launcher, started):
             searcher.close()
 
     ours_lat, base_lat = phases.run("ours + baseline: queries (interleaved)", interleaved_latency)
+    sync = follower_report(follower) if follower is not None else None
     ours_rss = phases.run("ours: fresh query process", run_worker, launcher, "ours",
-                          query_file, instance=instance)
+                          query_file, ["--sync-on"] if args.sync_on else [], instance=instance)
     base_rss = phases.run("baseline: fresh query process", run_worker, launcher,
                           "baseline", query_file, index=baseline_dir)
     saves = phases.run("ours: save → searchable", save_to_searchable, app, args.seed)
@@ -719,6 +782,8 @@ def run(args, workdir, launcher, started):
             return ours_queries(service, queries)
 
     seconds, with_hits = phases.run("ours: queries after the saves", ours_latency)
+    if follower is not None:
+        follower.stop()
     ours_lat_after = {**latency_summary(seconds), "with_hits": with_hits,
                       "segments": segment_count(service)}
 
@@ -732,9 +797,11 @@ def run(args, workdir, launcher, started):
     data = {
         "timestamp": stamp,
         "params": {"docs": args.docs, "queries": len(queries), "seed": args.seed,
-                   "warmup_queries": len(warmup), "corpus_mib": corpus_bytes / 1024 / 1024},
+                   "warmup_queries": len(warmup), "corpus_mib": corpus_bytes / 1024 / 1024,
+                   "sync_on": args.sync_on},
         "machine": machine,
-        "ours": {"import": imported, "reindex": rebuilt, "latency": ours_lat, "rss": ours_rss,
+        "ours": {"import": imported, "reindex": rebuilt, "sync": sync,
+                 "latency": ours_lat, "rss": ours_rss,
                  "save_to_searchable": saves, "latency_after_saves": ours_lat_after},
         "baseline": {"build": built, "latency": base_lat, "rss": base_rss},
         "phases_s": phases.seconds,

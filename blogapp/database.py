@@ -5,6 +5,7 @@ Flask-Migrate is bound on first use (:func:`migrations`), by the ``flask db`` co
 memory and 0.3 s of start-up for commands it never runs.
 """
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flask import current_app
 from flask.cli import ScriptInfo
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -117,6 +119,29 @@ def schema_differences():
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts=options)
         return compare_metadata(context, db.metadata)
+
+
+@contextlib.contextmanager
+def read_snapshot(session):
+    """A new read-only Session on ``session``'s engine whose queries all see one snapshot.
+
+    For reads that must agree with each other across many statements (a rebuild reads the
+    outbox position and then every post). The caller's session and its isolation level are
+    left alone: the snapshot has a connection of its own, rolled back on the way out.
+
+    - SQLite: pysqlite emits no BEGIN before a SELECT (its legacy transaction handling),
+      so each query would read the newest commit. An explicit BEGIN makes them one read
+      transaction, which in WAL mode reads one snapshot while writers go on committing.
+    - Others (PostgreSQL): REPEATABLE READ, whose snapshot is taken by the first query.
+    """
+    engine = session.get_bind().engine  # an Engine, or the engine of a bound Connection
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with Session(connection, autoflush=False) as snapshot:
+            yield snapshot
 
 
 def listen_on_session(**handlers):

@@ -63,17 +63,16 @@ def oldest_id(session):
 
 
 def settled_id(session, grace_seconds):
-    """An id below which every row is committed: for a rebuild that starts now.
+    """The newest id older than the grace period (0 when there is none).
 
-    Rows older than the grace period are taken as committed (their transactions ended);
-    anything younger is re-applied after the rebuild, which costs little and is harmless.
+    Rows that old are taken as committed (their transactions ended), and so is any id
+    missing below them: only younger ids can still turn up (``replica.snapshot_position``).
+    With no row that old nothing has been pruned either (the low-water mark is older than
+    the retention), so any id from 1 up may still turn up.
     """
     cutoff = utcnow() - timedelta(seconds=grace_seconds)
-    settled = session.scalar(select(func.max(SearchOutbox.id)).where(SearchOutbox.created_at < cutoff))
-    if settled is not None:
-        return settled
-    oldest = oldest_id(session)
-    return oldest - 1 if oldest is not None else 0
+    return session.scalar(
+        select(func.max(SearchOutbox.id)).where(SearchOutbox.created_at < cutoff)) or 0
 
 
 def prune(session, retention_days):

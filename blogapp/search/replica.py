@@ -57,9 +57,12 @@ class Position:
             log.warning("unreadable outbox position in %s; applying the outbox from the start", path)
             return cls()
 
+    def as_dict(self):
+        """The JSON form saved in a generation (``store.POSITION_FILE``)."""
+        return {"last_id": self.last_id, "gaps": {str(k): v for k, v in self.gaps.items()}}
+
     def save(self, store, path):
-        store.write_position(path, {"last_id": self.last_id,
-                                    "gaps": {str(k): v for k, v in self.gaps.items()}})
+        store.write_position(path, self.as_dict())
 
     def advance(self, rows, grace, now):
         """Take in rows read in id order; remember ids skipped between them as gaps."""
@@ -126,11 +129,33 @@ def apply_outbox(service, engine, grace, blocking=True):
                 return total
 
 
+def snapshot_position(session, grace):
+    """The position of everything visible in ``session``'s snapshot (``read_snapshot``).
+
+    A rebuild reads this and every post in that one snapshot, so it claims exactly the
+    outbox rows whose changes it read. SQLite takes ids inside its one write lock: every
+    id up to the newest visible one has committed or never will, so there are no gaps.
+    On PostgreSQL an id is taken at INSERT and visible at COMMIT: an id below the newest
+    that the snapshot lacks may be a transaction still in flight (or a rolled-back one),
+    so it stays open as a gap, waited for exactly as ``apply_outbox`` would wait for it.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return Position(outbox.high_water(session))
+    # Ids missing below the newest row older than the grace are past any gap's deadline.
+    settled = outbox.settled_id(session, grace)
+    rows = session.execute(
+        select(SearchOutbox.id, SearchOutbox.created_at)
+        .where(SearchOutbox.id > settled).order_by(SearchOutbox.id)).all()
+    position = Position(settled)
+    position.advance(rows, grace, time.time())
+    return position
+
+
 def rebuild_position(grace):
-    """For ``SearchService.rebuild``: the position a build started now may claim."""
+    """For ``SearchService.rebuild``: ``fn(snapshot_session) -> position dict``."""
 
     def position(session):
-        return {"last_id": outbox.settled_id(session, grace), "gaps": {}}
+        return snapshot_position(session, grace).as_dict()
 
     return position
 
@@ -149,6 +174,8 @@ class Follower:
         self._thread = None
         self._lock = threading.Lock()
         self._warned = None
+        # Passes this process completed and outbox rows they applied (benchmarks read them).
+        self.passes = self.applied = 0
 
     def start(self):
         """Start once per process (lazily: a forked worker starts its own)."""
@@ -184,8 +211,11 @@ class Follower:
 
     def pass_once(self, engine):
         try:
-            apply_outbox(self.service, engine, self.grace, blocking=False)
+            count = apply_outbox(self.service, engine, self.grace, blocking=False)
             self._warned = None
+            if count is not None:  # None: another applier of this node had the lock
+                self.passes += 1
+                self.applied += count
         except RebuildNeeded as exc:
             if not self.auto_rebuild:
                 self._warn(f"{exc}; run 'flask reindex'")

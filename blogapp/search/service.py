@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ..database import read_snapshot
 from .analysis import Analyzer
 from .documents import indexable_posts, post_document
 from .engine import SCHEMA_VERSION, IndexBusy, WhooshIndex
@@ -58,9 +59,9 @@ class SearchService:
         self._batch = threading.local()  # ids collected by deferred() in this thread
         # Called when the live index is missing or has an old schema (starts a rebuild).
         self.on_stale = None
-        # ``fn(session) -> dict``: how far in the shared outbox a build started now is
-        # (set by ``replica``); saved with the new generation so changes made during the
-        # rebuild are applied after the swap.
+        # ``fn(session) -> dict``: the outbox position of what ``session``'s snapshot
+        # shows (set by ``replica``); saved with the new generation so changes the
+        # rebuild did not read are applied after the swap, and those it read are not.
         self.rebuild_position = None
 
     # -- lazily built analysis resources --------------------------------------------------
@@ -241,11 +242,17 @@ class SearchService:
             yield
         finally:
             ids, self._batch.ids = self._batch.ids, None
-            if len(ids) > self.REBUILD_THRESHOLD:
+            # With no index yet (a first import, load-demo) build it whole too: a rebuild
+            # claims its outbox position, an index the batch created empty would claim
+            # none and every node's outbox pass would index the same posts again.
+            if len(ids) > self.REBUILD_THRESHOLD or (ids and self.store.current_path() is None):
                 try:
                     self.rebuild(session)
                 except RebuildRunning:
                     self.store.add_pending(ids)  # the running rebuild replays them
+                except OSError as exc:  # the posts are committed; the outbox still lists them
+                    log.warning("search index not rebuilt after the batch (%s); "
+                                "run 'flask reindex'", exc)
             elif ids:
                 self.store.add_pending(ids)
                 try:
@@ -272,23 +279,30 @@ class SearchService:
         return len(ids)
 
     def rebuild(self, session, progress=None):
-        """Build a fresh index from the database and swap it in; return ``(docs, seconds)``."""
+        """Build a fresh index from the database and swap it in; return ``(docs, seconds)``.
+
+        The outbox position and every post are read in one database snapshot (a session
+        of its own on ``session``'s engine), so the new generation claims exactly the
+        changes it read: what commits meanwhile is applied after the swap, and nothing
+        it read is indexed again.
+        """
         started = time.perf_counter()
         with self.store.rebuild_lock():
             self.store.remove_stale_builds()
             build = self.store.new_build_dir()
-            # Taken before reading any post: whatever commits meanwhile is applied later.
-            position = self.rebuild_position(session) if self.rebuild_position else None
             writer = WhooshIndex.create(build).bulk_writer(
                 procs=self.rebuild_procs, analyse=self.analyzer.index_tokens)
-            count = 0
+            count, position = 0, None
             try:
-                for post in indexable_posts(session, release=True):
-                    writer.add(self.document(post, analyse=not writer.analyses))
-                    count += 1
-                    if progress:
-                        progress(count)
-                writer.commit()
+                with read_snapshot(session) as snapshot:
+                    if self.rebuild_position:
+                        position = self.rebuild_position(snapshot)
+                    for post in indexable_posts(snapshot, release=True):
+                        writer.add(self.document(post, analyse=not writer.analyses))
+                        count += 1
+                        if progress:
+                            progress(count)
+                writer.commit()  # after the snapshot ends: SQLite can checkpoint meanwhile
             except BaseException:
                 writer.cancel()
                 raise
