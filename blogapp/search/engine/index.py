@@ -143,13 +143,21 @@ class WhooshIndex:
         with self._reading:
             return self.searcher().doc_count()
 
+    # Above this many postings the union of a word's fields is not worth reading.
+    EXACT_FREQUENCY_LIMIT = 64
+
     def doc_frequency(self, token, fields=TEXT_FIELDS):
-        """In how many documents ``token`` occurs, in any of ``fields`` (at most the
-        number of documents: a document holding it in two fields counts once)."""
+        """In how many documents ``token`` occurs in any of ``fields``.
+
+        Exact for rare words (a document holding the word in two fields counts once);
+        for common ones, whose postings are costly to union, the largest field's count
+        (spelling help only compares such counts on a log scale)."""
         with self._reading:
             searcher = self.searcher()
             reader = searcher.reader()
             frequencies = [reader.doc_frequency(field, token) for field in fields]
+            if sum(frequencies) > self.EXACT_FREQUENCY_LIMIT:
+                return max(frequencies)
             if sum(1 for frequency in frequencies if frequency) > 1:
                 query = wq.Or([wq.Term(field, token) for field in fields])
                 return sum(1 for _ in searcher.docs_for_query(query))
