@@ -55,7 +55,9 @@ def migrations(app):
     if "migrate" not in app.extensions:
         from flask_migrate import Migrate
 
-        Migrate(
+        from . import plugin_migrations
+
+        migrate = Migrate(
             app, db, directory=str(MIGRATIONS_DIR),
             # Batch operations (copy-and-move tables) are how SQLite alters a table;
             # rendering them everywhere keeps a revision generated against PostgreSQL
@@ -65,6 +67,8 @@ def migrations(app):
             include_object=include_object,
             render_item=render_item,
         )
+        # Plugins' own migration branches join the core's (plugin_migrations.py).
+        migrate.configure(plugin_migrations.configure)
     return app.extensions["migrate"]
 
 
@@ -79,6 +83,10 @@ class _MigrationCommands(click.Group):
         # Its options (-d, -x), its callback (they go to flask.g) and its subcommands.
         self.params, self.callback = commands.params, commands.callback
         self.commands = commands.commands
+        # The core and each plugin are branches of their own: "upgrade" means all heads.
+        for param in self.commands["upgrade"].params:
+            if param.name == "revision":
+                param.default = "heads"
 
     def parse_args(self, ctx, args):
         self._adopt(ctx)

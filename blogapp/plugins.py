@@ -9,6 +9,7 @@ in ``create_app``: two apps in one process never share plugin registrations.
 
 import importlib
 import importlib.metadata
+import importlib.util
 import logging
 import pkgutil
 from pathlib import Path
@@ -45,6 +46,8 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.sources = {}  # name -> "bundled" | "entry point"
         self.blog = None  # the app's plugin_api.Blog, handed to every hook
+        # name -> (its migrations folder, loaded?) of every plugin found, blocked ones too
+        self.migration_dirs = {}
 
     def loaded(self):
         """``{name: module}`` of the registered plugins (blocked names are left out)."""
@@ -89,17 +92,38 @@ def load_plugins(app):
     found = {name: ("bundled", path) for name, path in discover_bundled().items()}
     found.update({name: ("entry point", ep) for name, ep in discover_installed().items()})
     for name in sorted(found):
+        source, where = found[name]
         if name in blocked or (wanted is not None and name not in wanted):
             pm.set_blocked(name)
+            _note_migrations(pm, name, _package_dir(source, where), loaded=False)
             continue
-        source, where = found[name]
         module = importlib.import_module(where) if source == "bundled" else where.load()
         pm.register(module, name=name)
         pm.sources[name] = source
+        if getattr(module, "__path__", None):  # a package may ship migrations/
+            _note_migrations(pm, name, Path(module.__file__).parent, loaded=True)
     missing = set(wanted or ()) - set(found)
     if missing:
         raise RuntimeError(f"PLUGINS names unknown plugins: {', '.join(sorted(missing))}")
     return pm
+
+
+def _package_dir(source, where):
+    """The folder of a plugin package without importing it (it is blocked), or None."""
+    if source == "bundled":
+        return BUNDLED_DIR / where.rpartition(".")[2]
+    try:
+        spec = importlib.util.find_spec(where.module)
+    except (ImportError, ValueError):
+        return None
+    locations = spec and spec.submodule_search_locations
+    return Path(next(iter(locations))) if locations else None
+
+
+def _note_migrations(pm, name, package_dir, loaded):
+    """A plugin's own Alembic revisions live in ``<package>/migrations/`` (its branch)."""
+    if package_dir is not None and (package_dir / "migrations").is_dir():
+        pm.migration_dirs[name] = (package_dir / "migrations", loaded)
 
 
 def _as_list(results):
