@@ -35,8 +35,12 @@ serve: install
 # own (browser XSS run, analyzers, migrations), so a second pass would only repeat them.
 # Two pytest-xdist workers, one test file each at a time, keep both passes within minutes.
 # pytest exits 5 when it collected nothing: that is a failure too.
+# First the import contracts of setup.cfg (lint-imports: blogapp never imports plugins, a
+# plugin imports from blogapp only blogapp.plugin_api, plugins are independent, models and
+# search know no views); a broken contract fails the target before any test runs.
 PYTEST_WORKERS ?= 2
 test: install
+	$(VENV)/bin/lint-imports
 	@failed=0; \
 	for database in sqlite postgresql; do \
 	  if [ $$database = postgresql ]; then only="not db_agnostic"; else only=""; fi; \

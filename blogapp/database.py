@@ -6,6 +6,8 @@ memory and 0.3 s of start-up for commands it never runs.
 """
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -55,7 +57,9 @@ def migrations(app):
     if "migrate" not in app.extensions:
         from flask_migrate import Migrate
 
-        Migrate(
+        from . import plugin_migrations
+
+        migrate = Migrate(
             app, db, directory=str(MIGRATIONS_DIR),
             # Batch operations (copy-and-move tables) are how SQLite alters a table;
             # rendering them everywhere keeps a revision generated against PostgreSQL
@@ -65,6 +69,8 @@ def migrations(app):
             include_object=include_object,
             render_item=render_item,
         )
+        # Plugins' own migration branches join the core's (plugin_migrations.py).
+        migrate.configure(plugin_migrations.configure)
     return app.extensions["migrate"]
 
 
@@ -79,6 +85,10 @@ class _MigrationCommands(click.Group):
         # Its options (-d, -x), its callback (they go to flask.g) and its subcommands.
         self.params, self.callback = commands.params, commands.callback
         self.commands = commands.commands
+        # The core and each plugin are branches of their own: "upgrade" means all heads.
+        for param in self.commands["upgrade"].params:
+            if param.name == "revision":
+                param.default = "heads"
 
     def parse_args(self, ctx, args):
         self._adopt(ctx)
@@ -155,51 +165,130 @@ def listen_on_session(**handlers):
             event.listen(db.session, name, handler)
 
 
+# -- the committed-changes dispatcher ---------------------------------------------------
+# Search sync, page-cache invalidation and the post hooks all need the same thing: what a
+# transaction changed, told once it is committed and never when it rolls back. One set of
+# session listeners does the bookkeeping for all of them (savepoints included); each
+# subscriber only says what to collect and what to do with it.
+
+_CHANGES = "committed_changes"
+_SAVEPOINTS = "committed_changes:savepoints"
+
+
+@dataclass
+class Subscriber:
+    """What one part of the app collects at flush time and announces after the commit.
+
+    ``collect(session, bucket)`` runs in ``after_flush`` and returns the new bucket (None
+    at first); ``announce(bucket, session)`` runs after the outermost commit, once, when
+    the bucket is not None. Optional: ``after_flush_postexec(session, bucket)``,
+    ``before_commit(session)`` (read the bucket with :func:`collected`) and
+    ``orm_execute(state, bucket)`` for bulk statements that bypass the flush, returning the
+    new bucket. ``keep_on_savepoint_rollback``: a rolled-back savepoint keeps what was
+    collected in it (for announcements that are harmless when extra).
+    """
+
+    name: str
+    collect: Callable
+    announce: Callable
+    after_flush_postexec: Callable | None = None
+    before_commit: Callable | None = None
+    orm_execute: Callable | None = None
+    keep_on_savepoint_rollback: bool = False
+
+
+_SUBSCRIBERS: dict[str, Subscriber] = {}
+
+
+def on_committed_changes(subscriber):
+    """Subscribe to committed changes (once per process and name: ``db.session`` is shared
+    by every app, so subscribers find their app through ``current_app``)."""
+    _SUBSCRIBERS.setdefault(subscriber.name, subscriber)
+    listen_on_session(after_flush=_after_flush, after_flush_postexec=_after_flush_postexec,
+                      before_commit=_before_commit, after_commit=_after_commit,
+                      after_rollback=_after_rollback, do_orm_execute=_do_orm_execute,
+                      after_transaction_create=_savepoint_begins,
+                      after_transaction_end=_savepoint_ends)
+
+
+def collected(session, name):
+    """What subscriber ``name`` has collected in this transaction so far (or None)."""
+    return session.info.get(_CHANGES, {}).get(name)
+
+
+def _store(session, name, bucket):
+    if bucket is not None:
+        session.info.setdefault(_CHANGES, {})[name] = bucket
+
+
+def _after_flush(session, flush_context):
+    for name, subscriber in _SUBSCRIBERS.items():
+        _store(session, name, subscriber.collect(session, collected(session, name)))
+
+
+def _after_flush_postexec(session, flush_context):
+    for name, subscriber in _SUBSCRIBERS.items():
+        bucket = collected(session, name)
+        if subscriber.after_flush_postexec is not None and bucket is not None:
+            subscriber.after_flush_postexec(session, bucket)
+
+
+def _before_commit(session):
+    for subscriber in _SUBSCRIBERS.values():
+        if subscriber.before_commit is not None:
+            subscriber.before_commit(session)
+
+
+def _do_orm_execute(state):
+    for name, subscriber in _SUBSCRIBERS.items():
+        if subscriber.orm_execute is not None:
+            bucket = subscriber.orm_execute(state, collected(state.session, name))
+            _store(state.session, name, bucket)
+
+
+def _after_commit(session):
+    if session.in_nested_transaction():
+        return  # a released savepoint: the outer transaction may still roll back
+    changes = session.info.pop(_CHANGES, None) or {}
+    for name, subscriber in _SUBSCRIBERS.items():
+        if changes.get(name) is not None:
+            subscriber.announce(changes[name], session)
+
+
+def _after_rollback(session):
+    if not session.in_nested_transaction():
+        session.info.pop(_CHANGES, None)
+        return
+    # A rolled-back savepoint: back to what was collected before it began, so its changes
+    # are never announced and the outer transaction's are never lost.
+    stack = session.info.get(_SAVEPOINTS)
+    if not stack:
+        return
+    restored = _copy_collected(stack[-1])
+    current = session.info.get(_CHANGES, {})
+    for name, subscriber in _SUBSCRIBERS.items():
+        if subscriber.keep_on_savepoint_rollback and name in current:
+            restored[name] = current[name]
+    session.info[_CHANGES] = restored
+
+
+def _savepoint_begins(session, transaction):
+    if transaction.nested:
+        session.info.setdefault(_SAVEPOINTS, []).append(
+            _copy_collected(session.info.get(_CHANGES, {})))
+
+
+def _savepoint_ends(session, transaction):
+    if transaction.nested and session.info.get(_SAVEPOINTS):
+        session.info[_SAVEPOINTS].pop()
+
+
 def _copy_collected(value):
     if isinstance(value, dict):
         return {key: _copy_collected(item) for key, item in value.items()}
     if isinstance(value, (set, list)):
         return type(value)(value)
     return value
-
-
-_FOLLOWED = set()
-
-
-def follow_savepoints(key):
-    """Make what a listener collects in ``session.info[key]`` follow savepoints.
-
-    SQLAlchemy fires ``after_commit``/``after_rollback`` for savepoints too. A listener
-    skips those while ``session.in_nested_transaction()``; this restores, when a savepoint
-    rolls back, what was collected before it began, so its changes are never announced
-    and the outer transaction's are never lost.
-    """
-    if key in _FOLLOWED:
-        return  # the session is shared by every app in the process: listen once
-    _FOLLOWED.add(key)
-    stack_key = key + ":savepoints"
-
-    def begin(session, transaction):
-        if transaction.nested:
-            session.info.setdefault(stack_key, []).append(
-                _copy_collected(session.info.get(key)))
-
-    def rolled_back(session):
-        stack = session.info.get(stack_key)
-        if session.in_nested_transaction() and stack:
-            saved = stack[-1]
-            if saved is None:
-                session.info.pop(key, None)
-            else:
-                session.info[key] = _copy_collected(saved)
-
-    def end(session, transaction):
-        if transaction.nested and session.info.get(stack_key):
-            session.info[stack_key].pop()
-
-    for name, handler in (("after_transaction_create", begin), ("after_rollback", rolled_back),
-                          ("after_transaction_end", end)):
-        event.listen(db.session, name, handler)
 
 
 def refresh_statistics():

@@ -9,47 +9,21 @@ in ``create_app``: two apps in one process never share plugin registrations.
 
 import importlib
 import importlib.metadata
+import importlib.util
 import logging
 import pkgutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pluggy
 from markupsafe import Markup
 
-from . import hookspecs
+from . import hookspecs, plugin_api
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "blogapp.plugins"
 BUNDLED_PACKAGE = "plugins"
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / BUNDLED_PACKAGE
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a ``comment_before_save`` hook decides about a comment.
-
-    ``action`` is ``reject`` (not saved; answered with ``status``), ``spam`` or ``hold``
-    (saved for moderation). The strongest verdict of all plugins wins.
-    """
-
-    action: str
-    reason: str
-    status: int = 400  # for reject: the HTTP status to answer with
-    retry_after: int | None = None  # for reject with 429: seconds
-
-    STRENGTH = {"hold": 1, "spam": 2, "reject": 3}
-
-    def __post_init__(self):
-        if self.action not in self.STRENGTH:
-            raise ValueError(f"unknown verdict action {self.action!r}")
-
-
-def strongest(verdicts):
-    """The verdict that wins (reject > spam > hold), or None when nobody objected."""
-    verdicts = [v for v in verdicts if v is not None]
-    return max(verdicts, key=lambda v: Verdict.STRENGTH[v.action], default=None)
 
 
 def discover_bundled():
@@ -71,6 +45,9 @@ class PluginManager(pluggy.PluginManager):
         super().__init__("blogapp")
         self.add_hookspecs(hookspecs)
         self.sources = {}  # name -> "bundled" | "entry point"
+        self.blog = None  # the app's plugin_api.Blog, handed to every hook
+        # name -> (its migrations folder, loaded?) of every plugin found, blocked ones too
+        self.migration_dirs = {}
 
     def loaded(self):
         """``{name: module}`` of the registered plugins (blocked names are left out)."""
@@ -93,6 +70,7 @@ class PluginManager(pluggy.PluginManager):
         """Call an "after" hook (the change is already committed) without letting one
         plugin's failure turn a saved change into an error page: failures are logged."""
         caller = getattr(self.hook, hook_name)
+        kwargs.setdefault("blog", self.blog)
         for impl in reversed(caller.get_hookimpls()):
             try:
                 impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
@@ -101,7 +79,7 @@ class PluginManager(pluggy.PluginManager):
 
     def slot(self, name, context):
         """Join what every plugin renders into template slot ``name``."""
-        parts = self.hook.render_slot(name=name, context=context)
+        parts = self.hook.render_slot(name=name, context=context, blog=self.blog)
         return Markup("\n").join(Markup(part) if isinstance(part, Markup) else part
                                  for part in reversed(parts) if part)
 
@@ -114,17 +92,38 @@ def load_plugins(app):
     found = {name: ("bundled", path) for name, path in discover_bundled().items()}
     found.update({name: ("entry point", ep) for name, ep in discover_installed().items()})
     for name in sorted(found):
+        source, where = found[name]
         if name in blocked or (wanted is not None and name not in wanted):
             pm.set_blocked(name)
+            _note_migrations(pm, name, _package_dir(source, where), loaded=False)
             continue
-        source, where = found[name]
         module = importlib.import_module(where) if source == "bundled" else where.load()
         pm.register(module, name=name)
         pm.sources[name] = source
+        if getattr(module, "__path__", None):  # a package may ship migrations/
+            _note_migrations(pm, name, Path(module.__file__).parent, loaded=True)
     missing = set(wanted or ()) - set(found)
     if missing:
         raise RuntimeError(f"PLUGINS names unknown plugins: {', '.join(sorted(missing))}")
     return pm
+
+
+def _package_dir(source, where):
+    """The folder of a plugin package without importing it (it is blocked), or None."""
+    if source == "bundled":
+        return BUNDLED_DIR / where.rpartition(".")[2]
+    try:
+        spec = importlib.util.find_spec(where.module)
+    except (ImportError, ValueError):
+        return None
+    locations = spec and spec.submodule_search_locations
+    return Path(next(iter(locations))) if locations else None
+
+
+def _note_migrations(pm, name, package_dir, loaded):
+    """A plugin's own Alembic revisions live in ``<package>/migrations/`` (its branch)."""
+    if package_dir is not None and (package_dir / "migrations").is_dir():
+        pm.migration_dirs[name] = (package_dir / "migrations", loaded)
 
 
 def _as_list(results):
@@ -137,17 +136,23 @@ def _as_list(results):
 def init_app(app):
     pm = load_plugins(app)
     app.extensions["plugins"] = pm
+    blog = pm.blog = plugin_api.install(app, pm)
+    # Hooks a plugin owns (the comment hooks): declared only while that plugin is loaded,
+    # so with it blocked the others' implementations of them are simply never called.
+    for specs in _as_list(pm.hook.plugin_hookspecs(blog=blog)):
+        pm.add_hookspecs(specs)
     for defaults in pm.hook.plugin_config_defaults():
         for key, value in (defaults or {}).items():
             app.config.setdefault(key, value)
-    pm.hook.init_app(app=app)
-    for blueprint in _as_list(pm.hook.register_blueprints(app=app)):
+    pm.hook.init_app(app=app, blog=blog)
+    for blueprint in _as_list(pm.hook.register_blueprints(app=app, blog=blog)):
         app.register_blueprint(blueprint)
-    for command in _as_list(pm.hook.register_commands()):
+    for command in _as_list(pm.hook.register_commands(blog=blog)):
         app.cli.add_command(command)
     search = app.extensions.get("search")
     if search is not None:
-        search.add_synonyms(group for groups in pm.hook.search_synonyms() for group in groups or ())
+        search.add_synonyms(group for groups in pm.hook.search_synonyms(blog=blog)
+                            for group in groups or ())
     app.jinja_env.globals["render_slot"] = lambda name, **context: pm.slot(name, context)
     return pm
 

@@ -1,7 +1,8 @@
 """Post lifecycle hooks (``post_after_publish``, ``post_after_delete``) from session events.
 
-Like the search index, plugins hear about a post only once its transaction committed:
-changes are collected in ``after_flush`` and announced in ``after_commit``. Hooks get a
+Like the search index, plugins hear about a post only once its transaction committed: a
+subscriber of the committed-changes dispatcher (``blogapp.database``) collects at flush
+and announces after the outermost commit. Hooks get a
 :class:`PostSnapshot`, because after a commit the post itself can no longer be loaded.
 """
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from flask import current_app, has_app_context
 from sqlalchemy import inspect
 
-from .database import follow_savepoints, listen_on_session
+from .database import Subscriber, on_committed_changes
 from .models import Post
 
 _KEY = "post_events"
@@ -37,11 +38,11 @@ def _became_or_stayed_public(post):
                for name in ("status", "published_at", "title", "body", "slug"))
 
 
-def after_flush(session, flush_context):
+def collect(session, events):
     if not has_app_context() or "plugins" not in current_app.extensions:
-        return
-    events = session.info.setdefault(_KEY, {"pm": current_app.extensions["plugins"],
-                                            "published": {}, "deleted": {}})
+        return events
+    if events is None:
+        events = {"pm": current_app.extensions["plugins"], "published": {}, "deleted": {}}
     for obj in session.deleted:
         if isinstance(obj, Post):
             events["published"].pop(obj.id, None)
@@ -49,14 +50,10 @@ def after_flush(session, flush_context):
     for obj in [*session.new, *session.dirty]:
         if isinstance(obj, Post) and obj not in session.deleted and _became_or_stayed_public(obj):
             events["published"][obj.id] = _snapshot(obj)
+    return events
 
 
-def after_commit(session):
-    if session.in_nested_transaction():
-        return  # a released savepoint: announce only what the outer commit makes real
-    events = session.info.pop(_KEY, None)
-    if not events:
-        return
+def announce(events, session):
     pm = events["pm"]
     for post in events["published"].values():
         pm.notify("post_after_publish", post=post)
@@ -64,13 +61,5 @@ def after_commit(session):
         pm.notify("post_after_delete", post=post)
 
 
-def after_rollback(session):
-    # A rolled-back savepoint: follow_savepoints restores what was collected before it.
-    if not session.in_nested_transaction():
-        session.info.pop(_KEY, None)
-
-
 def init_app(app):
-    listen_on_session(after_flush=after_flush, after_commit=after_commit,
-                      after_rollback=after_rollback)
-    follow_savepoints(_KEY)
+    on_committed_changes(Subscriber(_KEY, collect=collect, announce=announce))

@@ -2,13 +2,16 @@
 describe, on SQLite and PostgreSQL, adopt databases made before migrations without losing
 a row, and migrate SQLite tables without cascading deletes or half-applied revisions."""
 
+import os
 import shutil
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
@@ -22,9 +25,28 @@ from conftest import close_app
 pytestmark = pytest.mark.db_agnostic
 
 
+COMMENTS_MIGRATIONS = MIGRATIONS_DIR.parent / "plugins" / "comments" / "migrations"
+SINGLE_HISTORY = Path(__file__).resolve().parent / "fixtures" / "single_history"
+
+
 def head_revision():
-    (head,) = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()  # one linear history
+    """The head of the core's branch (one linear history in migrations/versions)."""
+    (head,) = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
     return head
+
+
+def comments_head():
+    """The head of the comments plugin's branch (plugins/comments/migrations)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(
+        [str(MIGRATIONS_DIR / "versions"), str(COMMENTS_MIGRATIONS)]))
+    return ScriptDirectory.from_config(config).get_revision("comments@head").revision
+
+
+def all_heads():
+    return {head_revision(), comments_head()}
 
 
 @pytest.fixture
@@ -82,9 +104,10 @@ def table_names(app):
         return set(sa.inspect(db.engine).get_table_names())
 
 
-def current_revision(app):
+def current_revisions(app):
+    """Every head ``alembic_version`` records (the core's branch and each plugin's)."""
     with app.app_context(), db.engine.connect() as connection:
-        return connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        return set(connection.scalars(sa.text("SELECT version_num FROM alembic_version")))
 
 
 def count(app, table):
@@ -112,7 +135,7 @@ def assert_upgrade_builds_the_models(app):
     assert result.exit_code == 0, result.output
     assert table_names(app) == {t.name for t in db.metadata.sorted_tables} | {"alembic_version"}
     assert {"users", "posts", "comments", "comment_threads", "comment_imports"} <= table_names(app)
-    assert current_revision(app) == head_revision()
+    assert current_revisions(app) == all_heads()
     assert differences(app) == []
     # The operator's own check says the same.
     assert app.test_cli_runner().invoke(args=["db", "check"]).exit_code == 0
@@ -146,7 +169,7 @@ def test_init_db_adopts_a_database_made_before_migrations(build_app, sqlite_url)
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "Adopting a database made before migrations" in result.output
-    assert f"Schema at revision {head_revision()}." in result.output
+    assert f"Schema at revision {', '.join(sorted(all_heads()))}." in result.output
     assert "Database ready." in result.output
     assert count(app, "posts") == 1 and count(app, "users") == 1 and count(app, "post_tags") == 1
     assert "comments" in table_names(app)
@@ -173,7 +196,7 @@ def test_downgrade_to_base_and_upgrade_again(build_app, sqlite_url):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
     assert table_names(app) == {"alembic_version"}
-    assert current_revision(app) is None
+    assert current_revisions(app) == set()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert differences(app) == []
 
@@ -210,7 +233,7 @@ def test_sqlite_table_rebuild_keeps_rows_of_referencing_tables(build_app, sqlite
         "        batch.add_column(sa.Column('note', sa.String(20), nullable=True))\n"))
     result = app.test_cli_runner().invoke(args=["db", "upgrade", "-d", directory])
     assert result.exit_code == 0, result.output
-    assert current_revision(app) == "rebuild_posts"
+    assert current_revisions(app) == {"rebuild_posts", comments_head()}
     assert count(app, "comments") == 1 and count(app, "post_tags") == 1
     with app.app_context(), db.engine.connect() as connection:
         # Foreign keys are enforced again on the pooled connection afterwards.
@@ -228,7 +251,7 @@ def test_failed_sqlite_migration_changes_nothing(build_app, sqlite_url, tmp_path
         "    op.execute('INSERT INTO no_such_table VALUES (1)')\n"))
     result = app.test_cli_runner().invoke(args=["db", "upgrade", "-d", directory])
     assert result.exit_code != 0
-    assert current_revision(app) == head_revision()
+    assert current_revisions(app) == all_heads()
     assert "scratch" not in table_names(app)
     assert count(app, "comments") == 1
 
@@ -257,3 +280,62 @@ def test_web_workers_never_import_alembic_but_db_commands_work(app, tmp_path):
     assert runner.invoke(args=["db", "-d", str(MIGRATIONS_DIR), "current"]).exit_code == 0
     # Flask-Migrate's own options reach it: another directory holds no migrations.
     assert runner.invoke(args=["db", "-d", str(tmp_path / "none"), "current"]).exit_code != 0
+
+
+# -- each plugin's tables in its own branch ---------------------------------------------------
+
+COMMENT_TABLES = {"comments", "comment_threads", "comment_imports"}
+
+
+def test_a_site_that_blocks_comments_has_no_comment_table(build_app, sqlite_url):
+    blocked = build_app(sqlite_url, BLOCKED_PLUGINS=["comments"])
+    result = blocked.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert not COMMENT_TABLES & table_names(blocked)
+    assert current_revisions(blocked) == {head_revision()}
+    # Only the comment models differ: this process imported them for other apps, and the
+    # model registry is the process's (a site's own processes never import them).
+    assert {(d[1].table if isinstance(d[1], sa.Index) else d[1]).name
+            for d in differences(blocked)} <= COMMENT_TABLES
+    add_post_only(blocked)
+    # Turning the plugin on later adds its branch; turning it off again keeps its rows.
+    enabled = build_app(sqlite_url)
+    assert enabled.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    assert COMMENT_TABLES <= table_names(enabled) and current_revisions(enabled) == all_heads()
+    add_content(enabled)
+    again = build_app(sqlite_url, BLOCKED_PLUGINS=["comments"])
+    result = again.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert count(again, "comments") == 1 and current_revisions(again) == all_heads()
+
+
+def single_history_migrations(tmp_path):
+    """migrations/ as it was before #19: the core's first revision made the comment tables."""
+    directory = tmp_path / "single-history"
+    shutil.copytree(MIGRATIONS_DIR, directory, ignore=shutil.ignore_patterns("__pycache__"))
+    for old in SINGLE_HISTORY.glob("*.py"):
+        shutil.copy(old, directory / "versions" / old.name)
+    return str(directory)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_database_of_the_single_history_upgrades_keeping_its_rows(
+        database, build_app, tmp_path, request):
+    url = request.getfixturevalue(f"{'postgres' if database == 'postgresql' else database}_url")
+    app = build_app(url)
+    old = single_history_migrations(tmp_path)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade", "-d", old, head_revision()])
+    assert result.exit_code == 0, result.output
+    assert current_revisions(app) == {head_revision()} and COMMENT_TABLES <= table_names(app)
+    add_content(app)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO comment_threads (post_id, closed) "
+                                   "SELECT id, true FROM posts")
+
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert current_revisions(app) == all_heads()
+    assert count(app, "comments") == 1 and count(app, "comment_threads") == 1
+    assert count(app, "posts") == 1 and count(app, "post_tags") == 1
+    assert differences(app) == []

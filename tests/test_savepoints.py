@@ -71,3 +71,40 @@ def test_released_savepoint_counts_at_the_outer_commit(app, client, make_user, r
         db.session.commit()
     assert _found(client, "narwhal") == ["narwhal"]
     assert recorder.published == ["narwhal"]
+
+
+def test_one_dispatcher_feeds_every_subscriber_with_savepoint_semantics(app, make_user):
+    """blogapp.database's dispatcher: collected at flush, announced once after the outer
+    commit, a rolled-back savepoint drops its own part (or keeps it when asked)."""
+    from flask import current_app, has_app_context
+
+    from blogapp.database import Subscriber, on_committed_changes
+
+    announced = []
+
+    def collect(session, bucket):
+        if not has_app_context() or not current_app.config.get("RECORD_CHANGES"):
+            return bucket  # the subscriber stays for the process: only this test's app
+        slugs = {obj.slug for obj in session.new if isinstance(obj, Post)}
+        return (bucket or set()) | slugs if slugs else bucket
+
+    for name, keep in (("test-dropping", False), ("test-keeping", True)):
+        on_committed_changes(Subscriber(
+            name, collect=collect, keep_on_savepoint_rollback=keep,
+            announce=lambda bucket, session, name=name: announced.append((name, sorted(bucket)))))
+    app.config["RECORD_CHANGES"] = True
+    author = make_user("sam")
+    with app.app_context():
+        db.session.add(_post("outer", "outer", author))
+        db.session.flush()
+        savepoint = db.session.begin_nested()
+        db.session.add(_post("inner", "inner", author))
+        db.session.flush()
+        savepoint.rollback()
+        assert announced == []  # flushed, not committed
+        db.session.commit()
+        db.session.add(_post("gone", "gone", author))
+        db.session.flush()
+        db.session.rollback()
+    assert sorted(announced) == [("test-dropping", ["outer"]),
+                                 ("test-keeping", ["inner", "outer"])]

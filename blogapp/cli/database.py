@@ -42,11 +42,12 @@ def init_db_command():
             # Made by ``create_all`` before migrations: the first revision keeps every
             # existing table and its rows and creates only what is missing.
             click.echo(f"Adopting a database made before migrations ({len(tables)} tables kept).")
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")  # the core's branch and every loaded plugin's
         refresh_statistics()
         differences = schema_differences()
         with db.engine.connect() as connection:
-            revision = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+            revisions = sorted(connection.scalars(
+                sa.text("SELECT version_num FROM alembic_version")))
     except (CommandError, RuntimeError, sa.exc.SQLAlchemyError) as exc:
         raise click.ClickException(f"database upgrade failed: {_first_line(exc)}") from exc
     if differences:
@@ -55,7 +56,7 @@ def init_db_command():
             f"Warning: the models differ from the newest migration ({shown}"
             f"{', ...' if len(differences) > 3 else ''}); "
             "a developer should add one with flask db migrate.", err=True)
-    click.echo(f"Schema at revision {revision}.")
+    click.echo(f"Schema at revision {', '.join(revisions)}.")
     click.echo("Database ready.")
 
 

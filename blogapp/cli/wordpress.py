@@ -65,7 +65,8 @@ def import_wxr_command(file, dry_run):
     except WxrError as exc:
         raise click.ClickException(f"{file.name}: {exc}") from None
     tz = ZoneInfo(current_app.config["TIMEZONE"])
-    importer = WordPressImporter(export, tz, plugin_manager(current_app).hook)
+    pm = plugin_manager(current_app)
+    importer = WordPressImporter(export, tz, pm.hook, pm.blog)
     try:
         with click.progressbar(length=len(export.items), label="Importing", show_pos=True,
                                file=sys.stderr) as bar:

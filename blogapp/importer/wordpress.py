@@ -54,8 +54,8 @@ def _term_name(name):
 
 
 class WordPressImporter:
-    def __init__(self, export, tz, hook=None):
-        self.export, self.tz, self.hook = export, tz, hook
+    def __init__(self, export, tz, hook=None, blog=None):
+        self.export, self.tz, self.hook, self.blog = export, tz, hook, blog
         self.source = export.base_url or export.title or "wordpress"
         self.report = Report()
         self._users = {}  # lower-cased WordPress login -> User
@@ -233,7 +233,8 @@ class WordPressImporter:
         if self.hook is None or not self.hook.import_comments.get_hookimpls():
             self.report.add("comments", "not stored (no plugin)", len(comments))
             return
-        created = sum(int(n or 0) for n in self.hook.import_comments(post=post, comments=comments))
+        created = sum(int(n or 0) for n in self.hook.import_comments(
+            post=post, comments=comments, blog=self.blog))
         self.report.add("comments", "created", created)
         self.report.add("comments", "unchanged", max(len(comments) - created, 0))
 

@@ -1,9 +1,11 @@
-"""Keeping the index current: SQLAlchemy session events.
+"""Keeping the index current: a subscriber of the committed-changes dispatcher
+(``blogapp.database.on_committed_changes``).
 
-``after_flush`` collects what changed into ``session.info``; ``after_flush_postexec``
-turns the collected posts into documents (by then new rows are persistent, so their
-relationships load); ``after_commit`` applies them and ``after_rollback`` drops them.
-The index only ever sees committed data, and a failed transaction leaves no trace.
+``collect`` (at flush) notes what changed; ``after_flush_postexec`` turns the collected
+posts into documents (by then new rows are persistent, so their relationships load);
+``announce`` applies them after the outermost commit, and the dispatcher drops them on
+rollback (a rolled-back savepoint only drops its own). The index only ever sees
+committed data, and a failed transaction leaves no trace.
 
 ``before_commit`` also writes the changed post ids to the shared outbox (``outbox.py``)
 inside the committing transaction, for the other nodes' replicas (``replica.py``).
@@ -12,7 +14,7 @@ inside the committing transaction, for the other nodes' replicas (``replica.py``
 from flask import current_app, has_app_context
 from sqlalchemy import inspect
 
-from ..database import follow_savepoints, listen_on_session
+from ..database import Subscriber, collected, on_committed_changes
 from ..models import Category, Post, Tag, User
 from . import outbox
 from .documents import is_indexable
@@ -35,14 +37,13 @@ def _renamed(obj):
     return any(attrs[name].history.has_changes() for name in _RENAMES[type(obj)])
 
 
-def after_flush(session, flush_context):
+def collect(session, changes):
     service = _service(session)
     if service is None:
-        return
-    changes = session.info.setdefault(
-        _KEY, {"service": service, "upserts": {}, "deletes": set(), "flushed": [],
-               "outbox_upserts": set(), "outbox_deletes": set()}
-    )
+        return changes
+    if changes is None:
+        changes = {"service": service, "upserts": {}, "deletes": set(), "flushed": [],
+                   "outbox_upserts": set(), "outbox_deletes": set()}
     for obj in session.deleted:
         if isinstance(obj, Post) and obj.id is not None:
             changes["upserts"].pop(obj.id, None)
@@ -54,11 +55,11 @@ def after_flush(session, flush_context):
             if type(obj) in _RENAMES and _renamed(obj):
                 posts.extend(obj.posts)
     changes["flushed"].extend(post for post in posts if post not in session.deleted)
+    return changes
 
 
-def after_flush_postexec(session, flush_context):
-    changes = session.info.get(_KEY)
-    if not changes or not changes["flushed"]:
+def after_flush_postexec(session, changes):
+    if not changes["flushed"]:
         return
     service, posts = changes["service"], changes["flushed"]
     changes["flushed"] = []
@@ -84,35 +85,26 @@ def before_commit(session):
         return
     if session.new or session.dirty or session.deleted:
         session.flush()  # what commit would flush anyway: its posts must be in the outbox
-    changes = session.info.get(_KEY)
+    changes = collected(session, _KEY)
     if changes and (changes["outbox_upserts"] or changes["outbox_deletes"]):
         outbox.enqueue(session, changes["outbox_upserts"], changes["outbox_deletes"])
         changes["outbox_upserts"], changes["outbox_deletes"] = set(), set()
 
 
-def after_commit(session):
-    if session.in_nested_transaction():
-        return  # a released savepoint: the outer transaction may still roll back
-    changes = session.info.pop(_KEY, None)
-    batch = changes and changes["service"].batching()
+def announce(changes, session):
+    """After the outermost commit: apply the documents (or hand them to a batch)."""
+    batch = changes["service"].batching()
     if batch is not None:
         batch.update(changes.get("batch", ()), changes["deletes"], changes["upserts"])
         return
-    if changes and (changes["upserts"] or changes["deletes"]):
+    if changes["upserts"] or changes["deletes"]:
         changes["service"].apply(
             list(changes["upserts"].values()), changes["deletes"], session.get_bind()
         )
 
 
-def after_rollback(session):
-    # A rolled-back savepoint: follow_savepoints restores what was collected before it.
-    if not session.in_nested_transaction():
-        session.info.pop(_KEY, None)
-
-
 def register(app):
-    """Listen on the shared session; each app finds its own search service."""
-    listen_on_session(after_flush=after_flush, after_flush_postexec=after_flush_postexec,
-                      before_commit=before_commit, after_commit=after_commit,
-                      after_rollback=after_rollback)
-    follow_savepoints(_KEY)
+    """Subscribe once per process; each app finds its own search service."""
+    on_committed_changes(Subscriber(_KEY, collect=collect, announce=announce,
+                                    after_flush_postexec=after_flush_postexec,
+                                    before_commit=before_commit))

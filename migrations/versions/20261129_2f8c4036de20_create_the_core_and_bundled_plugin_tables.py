@@ -1,4 +1,8 @@
-"""Create the core tables and the bundled plugins' tables (comments).
+"""Create the core tables (the first revision of the ``core`` branch).
+
+Until the plugin boundary (#19) this revision also created the comments plugin's tables;
+they now come from the comments plugin's own branch (``plugins/comments/migrations``),
+whose first revision adopts them where this one made them before, rows included.
 
 Also adopts a database made by ``flask init-db`` before migrations existed (``create_all``,
 no ``alembic_version``): tables that are there already are kept as they are, with their
@@ -19,14 +23,11 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = "2f8c4036de20"
 down_revision = None
-branch_labels = None
+branch_labels = ("core",)
 depends_on = None
 
 # In dependency order (a table after those its foreign keys point at).
-TABLES = [
-    "users", "categories", "tags", "posts", "post_tags", "legacy_post_ids",
-    "comments", "comment_threads", "comment_imports",
-]
+TABLES = ["users", "categories", "tags", "posts", "post_tags", "legacy_post_ids"]
 
 
 def upgrade():
@@ -135,64 +136,6 @@ def create_legacy_post_ids():
     op.create_index("ix_legacy_post_ids_legacy_id", "legacy_post_ids", ["legacy_id"])
     op.create_index("ix_legacy_post_ids_legacy_slug", "legacy_post_ids", ["legacy_slug"])
     op.create_index("ix_legacy_post_ids_post_id", "legacy_post_ids", ["post_id"])
-
-
-# Comments plugin (plugins/comments/models.py, models_import.py) ---------------------------
-
-def create_comments():
-    op.create_table(
-        "comments",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("post_id", sa.Integer(), nullable=False),
-        sa.Column("parent_id", sa.Integer(), nullable=True),
-        sa.Column("depth", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("author_name", sa.String(length=100), nullable=False),
-        sa.Column("author_email", sa.String(length=254), nullable=False),
-        sa.Column("author_url", sa.String(length=500), nullable=False),
-        sa.Column("body_raw", sa.Text(), nullable=False),
-        sa.Column("body_html", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("status_reason", sa.String(length=300), nullable=False),
-        sa.Column("notify_replies", sa.Boolean(), nullable=False),
-        sa.Column("ip", sa.String(length=45), nullable=False),
-        sa.Column("user_agent", sa.String(length=300), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["parent_id"], ["comments.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["post_id"], ["posts.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="SET NULL"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index("ix_comments_author_email", "comments", ["author_email"])
-    op.create_index("ix_comments_created_at", "comments", ["created_at"])
-    op.create_index("ix_comments_parent_id", "comments", ["parent_id"])
-    op.create_index("ix_comments_post_id", "comments", ["post_id"])
-    op.create_index("ix_comments_status", "comments", ["status"])
-
-
-def create_comment_threads():
-    op.create_table(
-        "comment_threads",
-        sa.Column("post_id", sa.Integer(), nullable=False),
-        sa.Column("closed", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(["post_id"], ["posts.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("post_id"),
-    )
-
-
-def create_comment_imports():
-    op.create_table(
-        "comment_imports",
-        sa.Column("comment_id", sa.Integer(), nullable=False),
-        sa.Column("post_id", sa.Integer(), nullable=False),
-        sa.Column("wp_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["comment_id"], ["comments.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["post_id"], ["posts.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("comment_id"),
-        sa.UniqueConstraint("post_id", "wp_id"),
-    )
-    op.create_index("ix_comment_imports_post_id", "comment_imports", ["post_id"])
 
 
 CREATE = {name: globals()["create_" + name] for name in TABLES}

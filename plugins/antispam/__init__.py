@@ -1,16 +1,15 @@
 """Antispam: a honeypot field, a per-IP rate limit, link/word rules and duplicate refusal.
 
-It only answers hooks: ``comment_before_save`` returns a
-:class:`~blogapp.plugins.Verdict` (reject, spam or hold) and the comments plugin applies
-it. Settings (overridable like any other): ``COMMENT_RATE_LIMIT``, ``COMMENT_MAX_LINKS``,
+It only answers the comments plugin's ``comment_before_save`` hook with a verdict
+(reject, spam or hold) made by ``comments_api``, which the comments plugin applies; with
+comments blocked nobody calls it and it does nothing. Settings (overridable like any other): ``COMMENT_RATE_LIMIT``, ``COMMENT_MAX_LINKS``,
 ``COMMENT_DISALLOWED_WORDS``, ``COMMENT_MODERATION_WORDS``,
 ``COMMENT_RATELIMIT_STORAGE_URI``.
 """
 
 from flask import current_app
 
-from blogapp.hookspecs import hookimpl
-from blogapp.plugins import strongest
+from blogapp.plugin_api import hookimpl
 
 from . import checks, honeypot, ratelimit
 
@@ -29,8 +28,8 @@ def plugin_config_defaults():
 
 
 @hookimpl
-def init_app(app):
-    ratelimit.init_app(app)
+def init_app(app, blog):
+    ratelimit.init_app(app, blog)
 
 
 @hookimpl
@@ -48,22 +47,22 @@ def render_slot(name, context):
 
 
 @hookimpl
-def comment_before_save(comment, request_info):
+def comment_before_save(comment, request_info, comments_api, blog):
     if honeypot.filled(request_info.get("form") or {}):
-        return honeypot.VERDICT  # bots are not worth a rate-limit slot
-    trusted = checks.is_trusted(request_info.get("user"))
+        return honeypot.verdict(comments_api)  # bots are not worth a rate-limit slot
+    trusted = blog.can_moderate(request_info.get("user"))
     if not trusted:
-        verdict = ratelimit.check(current_app, request_info.get("ip") or "")
+        verdict = ratelimit.check(current_app, request_info.get("ip") or "", comments_api)
         if verdict is not None:
             return verdict
     config = current_app.config
     verdicts = [
-        checks.duplicate(comment),
-        checks.disallowed_words(comment, config["COMMENT_DISALLOWED_WORDS"]),
+        checks.duplicate(comment, comments_api),
+        checks.disallowed_words(comment, config["COMMENT_DISALLOWED_WORDS"], comments_api),
     ]
     if not trusted:
         verdicts += [
-            checks.too_many_links(comment, config["COMMENT_MAX_LINKS"]),
-            checks.moderation_words(comment, config["COMMENT_MODERATION_WORDS"]),
+            checks.too_many_links(comment, config["COMMENT_MAX_LINKS"], comments_api),
+            checks.moderation_words(comment, config["COMMENT_MODERATION_WORDS"], comments_api),
         ]
-    return strongest(verdicts)
+    return comments_api.strongest(verdicts)

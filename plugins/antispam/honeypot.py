@@ -2,13 +2,11 @@
 and bots fill in. The stylesheet is served from this plugin's own static folder."""
 
 from flask import Blueprint, url_for
-from flask_babel import gettext, lazy_gettext
+from blogapp.plugin_api import gettext, lazy_gettext
 from markupsafe import Markup
 
-from blogapp.plugins import Verdict
-
 FIELD_NAME = "website_confirm"
-VERDICT = Verdict("reject", lazy_gettext("评论提交失败，请刷新页面后重试。"), status=400)
+REASON = lazy_gettext("评论提交失败，请刷新页面后重试。")
 
 bp = Blueprint("antispam", __name__, url_prefix="/antispam", static_folder="static")
 
@@ -28,6 +26,10 @@ def field():
 def stylesheet_link():
     href = url_for("antispam.static", filename="antispam.css")
     return Markup('<link rel="stylesheet" href="{}">').format(href)
+
+
+def verdict(comments_api):
+    return comments_api.verdict("reject", REASON, status=400)
 
 
 def filled(form):

@@ -9,23 +9,19 @@ them across processes and nodes.
 import math
 import time
 
-from flask_babel import gettext
 import limits
 
-from blogapp.config import storage_uri
-from blogapp.plugins import Verdict
-from blogapp.ratelimit import moving_window_limiter
+from blogapp.plugin_api import gettext
 
 NAMESPACE = "comment"
 
 
-def init_app(app):
+def init_app(app, blog):
     limits.parse_many(app.config["COMMENT_RATE_LIMIT"])  # a bad setting fails at startup
-    uri = storage_uri(app.config, "COMMENT_RATELIMIT_STORAGE_URI")
-    app.extensions["antispam"] = {"limiter": moving_window_limiter(uri)}
+    app.extensions["antispam"] = {"limiter": blog.rate_limiter("COMMENT_RATELIMIT_STORAGE_URI")}
 
 
-def check(app, ip):
+def check(app, ip, comments_api):
     """Count one comment from ``ip``; a reject Verdict (429) when over the limit."""
     limiter = app.extensions["antispam"]["limiter"]
     items = limits.parse_many(app.config["COMMENT_RATE_LIMIT"])  # e.g. "3/minute;20/day"
@@ -40,5 +36,6 @@ def check(app, ip):
         app.logger.exception("antispam: rate limit storage failed; comment allowed")
         return None
     retry_after = max(1, math.ceil(reset_time - time.time()))
-    return Verdict("reject", gettext("评论太频繁，请 %(seconds)s 秒后再试。", seconds=retry_after), status=429,
-                   retry_after=retry_after)
+    return comments_api.verdict("reject", gettext("评论太频繁，请 %(seconds)s 秒后再试。",
+                                                  seconds=retry_after),
+                                status=429, retry_after=retry_after)

@@ -1,16 +1,18 @@
 """Comments: Markdown comments sanitized by bleach, threaded replies, moderation.
 
-Hooks it calls for other plugins: comment_before_save, comment_after_save,
-comment_status_changed. Blocking this plugin removes every comment route and form.
+Hooks it declares and calls for other plugins (``hookspecs.py``): comment_before_save,
+comment_after_save, comment_status_changed; its service ``blog.service("comments")``
+(``api.CommentsAPI``) lets them moderate without touching its tables. Blocking this plugin
+removes every comment route, form and hook.
 """
 
-from flask import g, render_template, request
-from flask_login import current_user
+from flask import render_template, request
 from markupsafe import Markup
 
-from blogapp.hookspecs import hookimpl
+from blogapp.plugin_api import db, hookimpl
 
-from . import tokens
+from . import hookspecs, tokens
+from .api import CommentsAPI
 from .forms import CommentForm
 from .importing import import_comments  # noqa: F401  (hook implementation)
 from .models import MAX_DEPTH, Comment, comments_closed, parse_id
@@ -25,6 +27,16 @@ def plugin_config_defaults():
         "COMMENT_MODERATION": "hold_first",  # hold_all | hold_first | hold_none
         "COMMENT_EDIT_WINDOW": 15 * 60,  # seconds a commenter may edit or delete
     }
+
+
+@hookimpl
+def plugin_hookspecs():
+    return hookspecs.CommentHooks
+
+
+@hookimpl
+def init_app(blog):
+    blog.provide("comments", CommentsAPI(blog))
 
 
 @hookimpl
@@ -49,15 +61,15 @@ def _own_comment_ids():
     return {(comment_id, token) for comment_id, token in owned if comment_id is not None}
 
 
-def _section(post):
-    from blogapp.extensions import db
-
-    form = g.get("comment_form")
+def _section(post, blog, form=None, error=None):
+    """The comment section; ``form`` and ``error`` come back through the slot context when
+    a submitted comment is shown again with what was wrong."""
     if form is None:
         form = CommentForm()
-        if current_user.is_authenticated:
-            form.author_name.data = current_user.name
-            form.author_email.data = current_user.email or ""
+        user = blog.current_user()
+        if user is not None:
+            form.author_name.data = user.name
+            form.author_email.data = user.email or ""
     editable, waiting = set(), []
     for comment_id, token in _own_comment_ids():
         comment = db.session.get(Comment, comment_id)
@@ -69,14 +81,15 @@ def _section(post):
     return Markup(render_template(
         "comments/section.html", post=post, form=form, tree=build_tree(comments),
         count=len(comments), closed=comments_closed(post.id), editable=editable,
-        waiting=waiting, error=g.get("comment_error"), max_depth=MAX_DEPTH,
+        waiting=waiting, error=error, max_depth=MAX_DEPTH,
     ))
 
 
 @hookimpl
-def render_slot(name, context):
+def render_slot(name, context, blog):
     if name == "post_footer" and "post" in context:
-        return _section(context["post"])
+        return _section(context["post"], blog, context.get("comment_form"),
+                        context.get("comment_error"))
     if name == "entry_meta" and "post" in context:
         count = approved_count(context["post"].id, context.get("listing") or ())
         return Markup(render_template("comments/count.html", post=context["post"], count=count))

@@ -1,9 +1,6 @@
-"""Status changes shared by the moderation pages and the command line."""
+"""Status changes shared by the moderation pages, the command line and other plugins."""
 
-from flask import current_app
-
-from blogapp.extensions import db
-from blogapp.plugins import plugin_manager
+from blogapp.plugin_api import db
 
 from .models import Comment
 from .sanitize import render_comment
@@ -18,11 +15,14 @@ def edit_body(comment, text):
     db.session.commit()
 
 
-def change_status(ids, action):
-    """Apply ``action`` (approve/spam/trash/pending/delete) to the comments with ``ids``.
+def change_status(ids, action, reason=""):
+    """Apply ``action`` (approve/spam/trash/pending/delete) to the comments with ``ids``,
+    recording ``reason`` as their status reason.
 
     Returns the number of comments changed. Hooks hear of each change after the commit.
     """
+    from .api import comments_api
+
     comments = db.session.scalars(db.select(Comment).filter(Comment.id.in_(list(ids)))).all()
     if action == "delete":
         for comment in comments:
@@ -33,10 +33,10 @@ def change_status(ids, action):
     changed = [(c, c.status) for c in comments if c.status != new_status]
     for comment, _ in changed:
         comment.status = new_status
-        comment.status_reason = ""
+        comment.status_reason = reason
     db.session.commit()
-    pm = plugin_manager(current_app)
+    api = comments_api()
     for comment, old_status in changed:
-        pm.notify("comment_status_changed", comment=comment, old_status=old_status,
-                  new_status=new_status)
+        api.notify("comment_status_changed", comment=comment, old_status=old_status,
+                   new_status=new_status)
     return len(changed)

@@ -5,8 +5,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from blogapp.extensions import db
-from blogapp.models import Post
+from blogapp.plugin_api import current_blog, db
 
 from .actions import change_status
 from .models import MAX_ID, STATUSES, Comment, set_closed
@@ -71,7 +70,7 @@ def delete_command(ids):
 
 
 def _set_closed(slug, closed):
-    post = db.session.scalar(db.select(Post).filter_by(slug=slug))
+    post = current_blog().post_by_slug(slug)
     if post is None:
         raise click.ClickException(f"no post with slug {slug}")
     set_closed(post.id, closed)

@@ -1,6 +1,6 @@
 """The comment form (also used, prefilled, for editing within the edit window)."""
 
-from flask_babel import lazy_gettext as _
+from blogapp.plugin_api import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError

@@ -12,9 +12,7 @@ before the usual comment sanitizing; ``body_raw`` keeps the original.
 
 import html
 
-from blogapp.extensions import db
-from blogapp.hookspecs import hookimpl
-from blogapp.importer.wp_content import wpautop
+from blogapp.plugin_api import db, hookimpl
 
 from .models import MAX_DEPTH, Comment
 from .models_import import ImportedComment
@@ -23,7 +21,7 @@ from .sanitize import render_comment, safe_url
 IMPORT_REASON = "imported from WordPress"
 
 
-def _new_comment(post, data, parent):
+def _new_comment(post, data, parent, blog):
     if parent is not None:
         while parent.depth >= MAX_DEPTH and parent.parent is not None:
             parent = parent.parent
@@ -36,7 +34,7 @@ def _new_comment(post, data, parent):
         author_email=(data.get("author_email") or "").strip()[:254],
         author_url=safe_url(data.get("author_url"))[:500],
         body_raw=data.get("content") or "",
-        body_html=render_comment(wpautop(data.get("content") or "")),
+        body_html=render_comment(blog.wpautop(data.get("content") or "")),
         status=data["status"],
         status_reason="" if data["status"] == "approved" else IMPORT_REASON,
         ip=(data.get("author_ip") or "")[:45],
@@ -46,7 +44,7 @@ def _new_comment(post, data, parent):
 
 
 @hookimpl
-def import_comments(post, comments):
+def import_comments(post, comments, blog):
     known = {row.wp_id: row.comment_id for row in db.session.scalars(
         db.select(ImportedComment).filter_by(post_id=post.id))}
     incoming = {data["wp_id"]: data for data in comments}
@@ -65,7 +63,7 @@ def import_comments(post, comments):
             return None
         parent_id = data.get("parent_wp_id")
         parent = place(parent_id, (*chain, wp_id)) if parent_id else None
-        comment = _new_comment(post, data, parent)
+        comment = _new_comment(post, data, parent, blog)
         db.session.add(comment)
         db.session.flush()
         db.session.add(ImportedComment(comment_id=comment.id, post_id=post.id, wp_id=wp_id))

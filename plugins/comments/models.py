@@ -5,9 +5,7 @@ import re
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blogapp.extensions import db
-from blogapp.models import Post
-from blogapp.models.types import UTCDateTime, utcnow
+from blogapp.plugin_api import UTCDateTime, db, utcnow
 
 STATUSES = ("pending", "approved", "spam", "trash")
 MAX_DEPTH = 5  # a reply to a comment at depth 5 is refused
@@ -48,7 +46,7 @@ class Comment(db.Model):
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     # One-way: the core Post model knows nothing of comments.
-    post = relationship(Post)
+    post = relationship("Post")
     parent = relationship("Comment", remote_side=[id])
 
     def __repr__(self):

@@ -3,7 +3,7 @@
 from sqlalchemy import ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from blogapp.extensions import db
+from blogapp.plugin_api import db
 
 
 class ImportedComment(db.Model):

@@ -1,11 +1,10 @@
 """The moderation queue at /moderation/: filter by status, bulk actions, edit."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext, ngettext
+from blogapp.plugin_api import gettext as _
+from blogapp.plugin_api import lazy_gettext, ngettext
 
-from blogapp.auth.permissions import role_required
-from blogapp.extensions import db
+from blogapp.plugin_api import db, role_required
 
 from .actions import ACTIONS, change_status, edit_body
 from .forms import CommentEditForm

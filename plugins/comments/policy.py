@@ -2,9 +2,10 @@
 
 from flask import current_app
 
-from blogapp.extensions import db
-from blogapp.plugins import plugin_manager, strongest
+from blogapp.plugin_api import current_blog, db
 
+from .api import comments_api
+from .hookspecs import strongest
 from .models import Comment
 
 MODERATION_MODES = ("hold_all", "hold_first", "hold_none")
@@ -20,9 +21,10 @@ def has_approved_comment(email):
 
 def judge(comment, request_info, user):
     """Ask plugins, then apply the moderation setting. Returns the winning reject
-    :class:`~blogapp.plugins.Verdict`, or None after setting ``comment.status``."""
-    verdicts = plugin_manager(current_app).hook.comment_before_save(
-        comment=comment, request_info=request_info
+    :class:`~plugins.comments.hookspecs.Verdict`, or None after setting ``comment.status``."""
+    blog = current_blog()
+    verdicts = blog.hook.comment_before_save(
+        comment=comment, request_info=request_info, comments_api=comments_api(), blog=blog
     )
     verdict = strongest(verdicts)
     if verdict is not None and verdict.action == "reject":

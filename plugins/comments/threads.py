@@ -2,7 +2,7 @@
 
 from flask import g
 
-from blogapp.extensions import db
+from blogapp.plugin_api import db
 
 from .models import Comment
 

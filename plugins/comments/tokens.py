@@ -5,7 +5,7 @@ valid for ``COMMENT_EDIT_WINDOW`` seconds (15 minutes by default).
 """
 
 from flask import current_app
-from flask_babel import ngettext
+from blogapp.plugin_api import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SALT = "comment-edit"

@@ -1,15 +1,13 @@
 """Reader-facing comment routes: post a comment, edit/delete it within the window, JSON."""
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect,
+from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect,
                    render_template, request, url_for)
-from flask_babel import gettext as _
-from flask_login import current_user
+from blogapp.plugin_api import gettext as _
 
-from blogapp.extensions import db
-from blogapp.models import Post
-from blogapp.plugins import plugin_manager
+from blogapp.plugin_api import current_blog, db
 
 from . import tokens
+from .api import comments_api
 from .actions import edit_body
 from .forms import CommentEditForm, CommentForm
 from .models import MAX_DEPTH, MAX_ID, Comment, comments_closed, parse_id
@@ -21,18 +19,18 @@ bp = Blueprint("comments", __name__, template_folder="templates")
 
 
 def visible_post(slug):
-    post = db.session.scalar(db.select(Post).filter_by(slug=slug))
-    if post is None or not post.is_visible:
+    post = current_blog().post_by_slug(slug, visible_only=True)
+    if post is None:
         abort(404, description=_("找不到这篇文章。"))
     return post
 
 
 def _show_form_again(post, form, message, status):
-    """Re-render the article with the form, its error and the commenter's text kept."""
-    g.comment_form = form
-    g.comment_error = message
-    response = make_response(render_template("blog/post.html", post=post), status)
-    return response
+    """Re-render the article with the form, its error and the commenter's text kept: they
+    reach this plugin's ``post_footer`` slot through the slot context the page passes on."""
+    slot_context = {"comment_form": form, "comment_error": message}
+    return make_response(render_template("blog/post.html", post=post,
+                                         slot_context=slot_context), status)
 
 
 def _parent_for(form, post):
@@ -51,7 +49,7 @@ def _request_info():
         "ip": request.remote_addr or "",
         "user_agent": (request.user_agent.string or "")[:300],
         "form": request.form.to_dict(),
-        "user": current_user if current_user.is_authenticated else None,
+        "user": current_blog().current_user(),
     }
 
 
@@ -72,7 +70,7 @@ def create(slug):
         post_id=post.id,
         parent_id=parent.id if parent else None,
         depth=parent.depth + 1 if parent else 1,
-        user_id=current_user.id if current_user.is_authenticated else None,
+        user_id=info["user"].id if info["user"] is not None else None,
         author_name=form.author_name.data,  # cleaned by the form's filter
         author_email=form.author_email.data.strip(),
         author_url=safe_url(form.author_url.data),
@@ -82,7 +80,7 @@ def create(slug):
         ip=info["ip"],
         user_agent=info["user_agent"],
     )
-    verdict = judge(comment, info, current_user)
+    verdict = judge(comment, info, info["user"])
     if verdict is not None:
         response = _show_form_again(post, form, verdict.reason, verdict.status)
         if verdict.retry_after:
@@ -90,7 +88,7 @@ def create(slug):
         return response
     db.session.add(comment)
     db.session.commit()
-    plugin_manager(current_app).notify("comment_after_save", comment=comment)
+    comments_api().notify("comment_after_save", comment=comment)
     flash(_("评论已发表。") if comment.status == "approved" else _("评论已提交，审核通过后显示。"),
           "success")
     response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
@@ -130,8 +128,8 @@ def delete(comment_id):
     old = comment.status
     comment.status = "trash"
     db.session.commit()
-    plugin_manager(current_app).notify("comment_status_changed", comment=comment, old_status=old,
-                                       new_status="trash")
+    comments_api().notify("comment_status_changed", comment=comment, old_status=old,
+                          new_status="trash")
     flash(_("评论已删除。"), "success")
     response = redirect(url_for("blog.post", slug=slug, _anchor="comments"))
     response.delete_cookie(tokens.cookie_name(comment_id), path="/")

@@ -3,11 +3,13 @@
 Mail goes out with :mod:`smtplib` after the comment was committed; a mail server that is
 down or slow (10 s timeout) is logged, never raised. Moderators get signed one-click
 links (valid 7 days) to a confirmation page that approves or deletes the comment.
+It answers the comments plugin's hooks and moderates through its ``comments_api``; with
+comments blocked nobody calls it, and its links answer 404.
 Settings: ``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USE_TLS``, ``MAIL_USERNAME``,
 ``MAIL_PASSWORD``, ``MAIL_FROM``, ``MAIL_ENABLED``, ``SITE_URL``.
 """
 
-from blogapp.hookspecs import hookimpl
+from blogapp.plugin_api import hookimpl
 
 from . import notifications
 
@@ -36,14 +38,14 @@ def register_blueprints(app):
 
 
 @hookimpl
-def comment_after_save(comment):
+def comment_after_save(comment, blog):
     if comment.status == "pending":
-        notifications.tell_moderators(comment)
+        notifications.tell_moderators(comment, blog)
     elif comment.status == "approved":
-        notifications.tell_parent_author(comment)
+        notifications.tell_parent_author(comment, blog)
 
 
 @hookimpl
-def comment_status_changed(comment, old_status, new_status):
+def comment_status_changed(comment, new_status, blog):
     if new_status == "approved":
-        notifications.tell_parent_author(comment)
+        notifications.tell_parent_author(comment, blog)

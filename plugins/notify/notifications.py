@@ -1,16 +1,11 @@
 """Who gets which mail: moderators for held comments, parent authors for replies."""
 
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext
-from flask_babel import gettext as _
 
-from blogapp.extensions import db
-from blogapp.i18n import default_locale
-from blogapp.models import User
-from blogapp.models.user import MODERATOR_ROLES
+from blogapp.plugin_api import current_blog, gettext
+from blogapp.plugin_api import gettext as _
 
 from . import mailer
 from .tokens import make_token
@@ -20,11 +15,11 @@ def _never_raises(function):
     """Notifications run inside requests and commands that already succeeded."""
 
     @wraps(function)
-    def wrapped(comment):
+    def wrapped(comment, blog=None):
         if not current_app.config["MAIL_ENABLED"]:
             return
         try:
-            function(comment)
+            function(comment, blog or current_blog())
         except Exception:
             current_app.logger.exception("notify: %s failed for comment %s", function.__name__,
                                          getattr(comment, "id", None))
@@ -32,34 +27,19 @@ def _never_raises(function):
     return wrapped
 
 
-def external_url(endpoint, anchor=None, **values):
-    """An absolute URL under SITE_URL (works in requests and in commands alike)."""
-    site = urlsplit(current_app.config["SITE_URL"])
-    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
-                                       url_scheme=site.scheme or "http")
-    url = adapter.build(endpoint, values, force_external=True)
-    return f"{url}#{anchor}" if anchor else url
-
-
-def moderators():
-    return db.session.scalars(
-        db.select(User).where(User.role.in_(MODERATOR_ROLES), User.email.is_not(None),
-                              User.email != "").order_by(User.id)
-    ).all()
-
-
 @_never_raises
-def tell_moderators(comment):
+def tell_moderators(comment, blog):
     """Mail each moderator about a held comment, with their own approve/delete links."""
-    with default_locale():  # mail is in the site's language, not the commenter's
-        _tell_moderators(comment)
+    with blog.mail_locale():  # mail is in the site's language, not the commenter's
+        _tell_moderators(comment, blog)
 
 
-def _tell_moderators(comment):
+def _tell_moderators(comment, blog):
     site, post = gettext(current_app.config["SITE_NAME"]), comment.post
     subject = _("[%(site)s] 新评论待审核：《%(title)s》", site=site, title=post.title)
     messages = []
-    for user in moderators():
+    external_url = blog.external_url
+    for user in blog.moderators():
         links = {
             action: external_url("notify.moderate", token=make_token(comment.id, action, user.id))
             for action in ("approve", "delete")
@@ -88,7 +68,7 @@ def _tell_moderators(comment):
 
 
 @_never_raises
-def tell_parent_author(reply):
+def tell_parent_author(reply, blog):
     """Mail the author of the comment ``reply`` answers, if they asked for it."""
     parent = reply.parent
     if parent is None or not parent.notify_replies or parent.status != "approved":
@@ -96,11 +76,11 @@ def tell_parent_author(reply):
     to = (parent.author_email or "").strip()
     if not to or to.lower() == (reply.author_email or "").strip().lower():
         return
-    with default_locale():
-        _tell_parent_author(reply, parent, to)
+    with blog.mail_locale():
+        _tell_parent_author(reply, parent, to, blog)
 
 
-def _tell_parent_author(reply, parent, to):
+def _tell_parent_author(reply, parent, to, blog):
     site, post = gettext(current_app.config["SITE_NAME"]), reply.post
     subject = _("[%(site)s] %(name)s 回复了你在《%(title)s》的评论",
                 site=site, name=reply.author_name, title=post.title)
@@ -112,7 +92,7 @@ def _tell_parent_author(reply, parent, to):
         reply.body_raw,
         "",
         _("查看回复：%(url)s",
-          url=external_url("blog.post", anchor=f"comment-{reply.id}", slug=post.slug)),
+          url=blog.external_url("blog.post", anchor=f"comment-{reply.id}", slug=post.slug)),
         "",
         "----",
         _("你的评论："),

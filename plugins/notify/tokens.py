@@ -1,7 +1,7 @@
 """Signed one-click moderation links: ``{comment id, action, moderator id}``, 7 days."""
 
 from flask import current_app
-from flask_babel import gettext as _
+from blogapp.plugin_api import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SALT = "notify-moderate"
