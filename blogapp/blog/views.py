@@ -30,6 +30,9 @@ def post(slug):
         post.is_visible or (current_user.is_authenticated and current_user.may_edit(post))
     ):
         abort(404, description=_("找不到这篇文章。"))
+    # The template asks for its table of contents, reading time and neighbours itself
+    # (``article_view``, ``adjacent_posts``): plugins render it too (a comment form with
+    # errors), and all three are kept per post until it or the site changes.
     return render_template("blog/post.html", post=post)
 
 
