@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import gettext
 
 from .caching.fragments import memoized
-from .content.reader import reader_view, reading_time_label
+from .content.reader import reader_view, reading_time_label, text_language
 from .extensions import db
 from .i18n import current_language, month_name
 
@@ -140,6 +140,11 @@ def article_view(post):
     return reader_view(post, current_language())
 
 
+def post_language(post):
+    """The language of a listed post's excerpt (its ``lang`` attribute)."""
+    return text_language(post.excerpt_html)
+
+
 def init_app(app):
     app.add_template_filter(local_time)
     app.jinja_env.globals["sidebar_categories"] = _sidebar_categories
@@ -149,6 +154,7 @@ def init_app(app):
     app.jinja_env.globals["reading_time_label"] = reading_time_label
     app.jinja_env.globals["article_view"] = article_view
     app.jinja_env.globals["adjacent_posts"] = adjacent_posts
+    app.jinja_env.globals["post_language"] = post_language
 
     @app.context_processor
     def site():

@@ -84,6 +84,13 @@ def _text_of(body):
     return html.unescape(_TAGS.sub(" ", body))
 
 
+def text_language(html_text):
+    """zh-CN when the text of ``html_text`` is mostly Chinese (its CJK characters outnumber
+    its other words), else en. Cheap enough for an excerpt per listed post."""
+    prose = _text_of(_PRE.sub(" ", html_text or ""))
+    return "zh-CN" if len(_CJK.findall(prose)) >= len(_WORD.findall(_CJK.sub(" ", prose))) else "en"
+
+
 def build(body_html):
     """The ``ReaderView`` of stored article HTML (see the module docstring)."""
     body = _shift_headings(body_html or "")
