@@ -3,8 +3,9 @@
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import Markup
 
 from .caching.fragments import memoized
 from .content.reader import reader_view, reading_time_label, text_language
@@ -134,6 +135,33 @@ def adjacent_posts(post):
     return memoized(f"adjacent:{post.id}", lambda: _neighbours(post.id, post.published_at))
 
 
+def sidebar_lists():
+    """The sidebar's categories, months and tags as HTML, rendered once per interface
+    language and kept like the lists themselves (``fragments``): some fifty links whose
+    ``url_for`` and template calls were a good part of an uncached page's time."""
+    language = current_language()
+    return memoized(f"sidebar_html:{language}:{request.script_root}",
+                    lambda: Markup(render_template("_sidebar.html")))
+
+
+# url_for builds a URL in some 40 Python calls; an article or listing page builds dozens
+# of the same few (author, category, tag, article links). Reader links are the same for
+# every request of an app mounted at the same root, so they are kept per process.
+_LINKS_MAX = 20000
+
+
+def link(endpoint, **values):
+    """``url_for(endpoint, **values)`` for reader pages (path only), kept per process."""
+    links = current_app.extensions.setdefault("reader_links", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = links.get(key)
+    if url is None:
+        if len(links) >= _LINKS_MAX:
+            links.clear()
+        url = links[key] = url_for(endpoint, **values)
+    return url
+
+
 def article_view(post):
     """The article's body as readers get it, its table of contents, reading time and
     language (``content.reader``), kept per post, save and interface language."""
@@ -155,6 +183,8 @@ def init_app(app):
     app.jinja_env.globals["article_view"] = article_view
     app.jinja_env.globals["adjacent_posts"] = adjacent_posts
     app.jinja_env.globals["post_language"] = post_language
+    app.jinja_env.globals["sidebar_lists"] = sidebar_lists
+    app.jinja_env.globals["link"] = link
 
     @app.context_processor
     def site():
