@@ -6,6 +6,7 @@ sample of it goes through the real comment form onto the article page.
 """
 
 import json
+import re
 import threading
 
 import pytest
@@ -137,7 +138,12 @@ def test_every_payload_is_harmless_on_the_article_page(app, client, make_user, m
     assert len([e for e in in_thread if e.tag == "li" and e.get("id", "").startswith("comment-")]) == 6613
     assert unsafe_parts(in_thread, TAGS | THREAD_TAGS) == []
     assert unsafe_parts(page.elements) == []
-    outside = {e.tag for e in page.elements if not e.inside("ol", class_="comment-list")}
+    # The site's own scripts (static files in <head>) are the only script elements.
+    own_scripts = [e for e in page.elements if e.tag == "script"]
+    assert all(re.fullmatch(r"/static/(theme|site)\.js\?v=\w+", e.get("src") or "")
+               for e in own_scripts) and len(own_scripts) == 2
+    outside = {e.tag for e in page.elements
+               if not e.inside("ol", class_="comment-list") and e not in own_scripts}
     assert outside.isdisjoint({"script", "style", "iframe", "object", "embed", "svg", "math", "img",
                                "frame", "base", "template", "noscript"})
     author_links = [e for e in in_thread if e.tag == "a" and "comment-author" in e.classes]

@@ -29,8 +29,10 @@ def writer(make_user):
 
 def sidebar(response):
     """``{category name: count}`` as the sidebar shows them."""
-    aside = response.get_data(as_text=True).split('<aside class="sidebar">', 1)[1]
-    return {name: int(count) for name, count in re.findall(r'>([^<]+)</a> \((\d+)\)', aside)}
+    aside = response.get_data(as_text=True).split('<aside class="sidebar"', 1)[1]
+    categories = aside.split('id="sidebar-categories"', 1)[1].split("</section>", 1)[0]
+    return {name: int(count) for name, count in
+            re.findall(r'>([^<]+)</a> <span class="count">\((\d+)\)</span>', categories)}
 
 
 def visit(app, client, path):
@@ -79,11 +81,15 @@ def test_sidebar_counts_a_scheduled_post_once_it_is_due(app, client, writer, mak
 
 def test_an_article_takes_five_statements_whatever_its_tags(app, client, writer, make_post):
     """The post with its author and category, its tags, and the comments plugin's three
-    (count, approved comments, thread state): a lazy byline would add two more."""
+    (count, approved comments, thread state): a lazy byline would add two more. Its older
+    and newer neighbours take two more the first time (and one for the next scheduled
+    publication, which bounds how long they are kept), then are kept until a change."""
     make_post("few", writer, category="Ops", tags=["a"])
     make_post("many", writer, category="Ops", tags=["a", "b", "c", "d", "e", "f"])
     visit(app, client, "/")  # the sidebar is counted once for both
+    assert len(visit(app, client, "/posts/few")[1]) == 5 + 3
     few, few_sql = visit(app, client, "/posts/few")
+    visit(app, client, "/posts/many")
     many, many_sql = visit(app, client, "/posts/many")
     assert len(few_sql) == len(many_sql) == 5
     assert all(f'rel="tag">{tag}</a>' in many.get_data(as_text=True) for tag in "abcdef")

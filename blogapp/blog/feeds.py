@@ -109,3 +109,12 @@ def robots():
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /moderation/", "Disallow: /login",
              "Disallow: /search", "Disallow: /api/", f"Sitemap: {url_for('feeds.sitemap', _external=True)}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for /favicon.ico whatever the page links to."""
+    response = current_app.send_static_file("favicon.ico")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, request
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..extensions import db
 from ..models import Post
@@ -16,6 +16,17 @@ MAX_PAGE = 100_000
 
 # What an article's byline shows, loaded with the post (two queries instead of four).
 ARTICLE_LOADS = (joinedload(Post.author), joinedload(Post.category), selectinload(Post.tags))
+
+
+# Columns a page never shows, left out of its query: the Markdown source anywhere, the
+# rendered body on listings (they show the excerpt). Both are the widest of the row.
+ARTICLE_DEFERS = (defer(Post.body),)
+LISTING_DEFERS = (defer(Post.body), defer(Post.body_html))
+
+
+def listed_posts():
+    """``visible_posts()`` for listing pages: without the bodies they do not show."""
+    return visible_posts().options(*LISTING_DEFERS)
 
 
 def visible_posts():

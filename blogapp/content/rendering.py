@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import markdown
 from markdown.extensions.toc import slugify_unicode
+from pygments.formatters.html import HtmlFormatter
 
 from .sanitize import clean_html
 
@@ -12,9 +13,28 @@ from .sanitize import clean_html
 MORE_MARKER = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 
+
+
+class _LabelledHtmlFormatter(HtmlFormatter):
+    """Pygments' HTML with the block's language on ``<code class="language-X">``, so the
+    article page can label it (``reader``); blocks without a language get ``language-text``."""
+
+    def __init__(self, lang_str="", **options):
+        super().__init__(**options)
+        self.lang_str = lang_str
+
+    def wrap(self, source):
+        return self._wrap_pre(self._wrap_lang_code(source))
+
+    def _wrap_lang_code(self, inner):
+        yield 0, f'<code class="{self.lang_str}">'
+        yield from inner
+        yield 0, "</code>"
+
+
 _EXTENSIONS = ["fenced_code", "codehilite", "tables", "toc", "sane_lists"]
 _EXTENSION_CONFIG = {
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "codehilite": {"css_class": "highlight", "guess_lang": False, "pygments_formatter": _LabelledHtmlFormatter},
     "tables": {"use_align_attribute": True},
     # Unicode slugs so Chinese headings get usable anchors instead of empty ids.
     "toc": {"slugify": slugify_unicode, "permalink": False},
