@@ -103,6 +103,12 @@ def test_a_rare_typo_inside_a_post_is_corrected_only_when_much_better_supported(
     assert search(vocabulary, "kubelte").suggestion == "kubelet"
 
 
+def test_a_few_words_are_corrected_however_many_are_misspelt(vocabulary):
+    # Each lookup costs milliseconds: a pasted paragraph must not cost seconds.
+    results = search(vocabulary, "kubelte pood kubetcl goood kubelte")
+    assert results.suggestion == "kubelet pod kubectl goood kubelet"
+
+
 def test_the_page_says_what_it_shows_and_both_links_work(vocabulary, client):
     html = client.get("/search?q=kubelte").get_data(as_text=True)
     assert "显示的是" in html and "仍然搜索" in html

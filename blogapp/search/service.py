@@ -159,6 +159,7 @@ class SearchService:
         the other half.
         """
         kept, unknown = [], 0
+        attempts = {}  # word -> its correction (or None), each word looked up once
         dropped = set()  # terms the index lacks: their weak word clauses go with them
         todo = list(plan.clauses)
         while todo:
@@ -168,7 +169,7 @@ class SearchService:
                     kept.append(clause)
             elif clause in plan.required:
                 kept.append(clause)
-            elif correct and (correction := self.spelling.correct(index, clause)) is not None:
+            elif correct and (correction := self._correction(index, clause, attempts)):
                 plan.corrections[clause.label] = correction
                 kept.extend(self.planner.free_text_clauses(correction))
             elif self._known(index, clause):
@@ -185,6 +186,21 @@ class SearchService:
         assign_units(plan.clauses, plan.required)
         # Every word asked for was unknown: that means "nothing found", not "everything".
         plan.unmatchable = unknown > 0 and not plan.clauses
+
+    # Looking for a correction costs milliseconds (an edit-distance automaton over the
+    # terms); readers misspell a word or two, and a pasted page must not cost seconds.
+    MAX_SPELLING_LOOKUPS = 3
+
+    def _correction(self, index, clause, attempts):
+        """The correction of ``clause``'s word (see ``spelling.py``), or None."""
+        word = clause.label
+        if word not in attempts:
+            if not self.spelling.worth_looking(index, clause):
+                return None
+            if len(attempts) >= self.MAX_SPELLING_LOOKUPS:
+                return None
+            attempts[word] = self.spelling.best(index, clause)
+        return attempts[word]
 
     @staticmethod
     def _known(index, clause):

@@ -70,14 +70,22 @@ class SpellingCorrector:
         tech = TECH_BONUS if self.is_technical(index, term) else 0.0
         return math.log1p(frequency) + tech - EDIT_COST * distance
 
-    def correct(self, index, clause):
-        """The word ``clause`` most likely meant, or None to search it as typed."""
+    def worth_looking(self, index, clause):
+        """Whether ``clause``'s word may be a typo (cheap: document counts only)."""
         word = clause.label
         if not clause.correctable or len(word) < MIN_LENGTH or not _WORD.match(word):
-            return None
+            return False
         typed = index.doc_frequency(word)
-        if typed > RARE or (typed and self.is_technical(index, word)):
-            return None
+        return typed <= RARE and not (typed and self.is_technical(index, word))
+
+    def correct(self, index, clause):
+        """The word ``clause`` most likely meant, or None to search it as typed."""
+        return self.best(index, clause) if self.worth_looking(index, clause) else None
+
+    def best(self, index, clause):
+        """The best supported correction of a word :meth:`worth_looking` at, or None."""
+        word = clause.label
+        typed = index.doc_frequency(word)
         scored = []
         for term, distance in self.candidates(index, word).items():
             if typed and distance > 1:
