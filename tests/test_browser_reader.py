@@ -17,13 +17,12 @@ Debian's Chromium (``/usr/bin/chromium``, driven by Playwright, as in
 """
 
 import os
-
-import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from http_client import serve_in_thread
 from test_browser_xss import CHROMIUM, CHROMIUM_ARGS, _browser_prerequisites
 
 # db_agnostic: the app runs on its own SQLite database; what is under test is the markup,
@@ -75,7 +74,6 @@ kubectl -n luffy rollout status deployment/myblog --timeout=600s --watch=true &&
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     _browser_prerequisites()
-    from werkzeug.serving import make_server
 
     from blogapp import create_app
     from blogapp.database import create_schema
@@ -113,19 +111,10 @@ def site(tmp_path_factory):
         tag = post.tags[0].slug
         assert runner.invoke(args=["reindex"]).exit_code == 0
     zone_month = datetime.now(timezone.utc) - timedelta(days=1)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="reader-server", daemon=True)
-    thread.start()
-    yield {"origin": f"http://127.0.0.1:{server.server_port}", "english": "/posts/rolling-updates",
-           "demo": f"/posts/{demo.slug}", "tag": f"/tag/{tag}",
-           "month": f"/archive/{zone_month.year}/{zone_month.month}"}
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
-    app.extensions["search"].close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serve_in_thread(app, "reader-server") as origin:
+        yield {"origin": origin, "english": "/posts/rolling-updates",
+               "demo": f"/posts/{demo.slug}", "tag": f"/tag/{tag}",
+               "month": f"/archive/{zone_month.year}/{zone_month.month}"}
 
 
 def reader_pages(site):

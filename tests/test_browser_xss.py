@@ -20,11 +20,12 @@ inside comments.
 import os
 import random
 import re
-import threading
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
+
+from http_client import serve_in_thread
 
 # db_agnostic: what is under test is the sanitizers and the browser; the stored text comes back
 # unchanged on every database (test_database_portability), so the SQLite pass covers it.
@@ -119,7 +120,6 @@ def _browser_prerequisites():
 def site(tmp_path_factory, payloads):
     """The app with every payload stored, served over HTTP on 127.0.0.1."""
     _browser_prerequisites()  # before spending time on the data
-    from werkzeug.serving import make_server
 
     from blogapp import create_app
     from blogapp.database import create_schema
@@ -169,18 +169,8 @@ def site(tmp_path_factory, payloads):
                 stats["names"] += name != "读者"
                 stats["urls"] += bool(url)
             db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="xss-server", daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{server.server_port}"
-    yield {"origin": origin, "slugs": slugs, "stats": stats}
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
-    app.extensions["search"].close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serve_in_thread(app, "xss-server") as origin:
+        yield {"origin": origin, "slugs": slugs, "stats": stats}
 
 
 def test_no_payload_runs_in_a_real_browser(site, payloads):
