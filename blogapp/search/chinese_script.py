@@ -20,7 +20,7 @@ import os
 import threading
 
 _lock = threading.Lock()
-_converters = {}
+_converter = None  # OpenCC tw2sp, built on first use
 _table = None  # ord(Traditional character) -> its Simplified character
 _chars = frozenset()  # the same Traditional characters, for isdisjoint() at C speed
 
@@ -54,16 +54,15 @@ def traditional_chars():
     return _chars
 
 
-def _converter(conversion):
-    converter = _converters.get(conversion)
-    if converter is None:
+def _tw2sp():
+    global _converter
+    if _converter is None:
         import opencc
 
         with _lock:
-            converter = _converters.get(conversion)
-            if converter is None:
-                converter = _converters[conversion] = opencc.OpenCC(conversion)
-    return converter
+            if _converter is None:
+                _converter = opencc.OpenCC("tw2sp")
+    return _converter
 
 
 def is_traditional(text):
@@ -76,7 +75,7 @@ def to_simplified(text):
     Traditional character. May change the length (``記憶體`` -> ``内存``)."""
     if not is_traditional(text):
         return text
-    return _converter("tw2sp").convert(text)
+    return _tw2sp().convert(text)
 
 
 _spellings = None  # Simplified character -> itself and its Traditional forms

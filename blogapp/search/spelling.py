@@ -78,10 +78,6 @@ class SpellingCorrector:
         typed = index.doc_frequency(word)
         return typed <= RARE and not (typed and self.is_technical(index, word))
 
-    def correct(self, index, clause):
-        """The word ``clause`` most likely meant, or None to search it as typed."""
-        return self.best(index, clause) if self.worth_looking(index, clause) else None
-
     def best(self, index, clause):
         """The best supported correction of a word :meth:`worth_looking` at, or None."""
         word = clause.label
