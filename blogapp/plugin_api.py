@@ -15,19 +15,20 @@ bundled plugins (import-linter, see ``setup.cfg``).
 
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user as _current_user
 
 from .auth.permissions import role_required
 from .extensions import db
+from .forms import Form
 from .hookspecs import SLOTS, hookimpl, hookspec
 from .models.types import UTCDateTime, utcnow
 
 __all__ = [
     "Blog", "current_blog", "render_markdown", "sanitize_policy", "hookimpl", "hookspec",
     "SLOTS", "db", "UTCDateTime", "utcnow", "role_required", "gettext", "lazy_gettext",
-    "ngettext",
+    "ngettext", "Form",
 ]
 
 _EXTENSION = "blog_api"
@@ -139,6 +140,15 @@ class Blog:
         from .i18n import default_locale
 
         return default_locale()
+
+    def memoized(self, name, compute):
+        """``compute()`` once per change of the site and interface language: a value kept
+        per process until any change pages show is committed (a fragment many requests
+        render alike, e.g. a comment thread). ``name`` is the plugin's own key."""
+        from .caching.fragments import memoized
+        from .i18n import current_language
+
+        return memoized(f"plugin:{name}:{current_language()}:{request.script_root}", compute)
 
     def external_url(self, endpoint, anchor=None, **values):
         """An absolute URL under ``SITE_URL`` (in requests and commands alike)."""

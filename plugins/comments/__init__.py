@@ -13,7 +13,6 @@ from blogapp.plugin_api import db, hookimpl
 
 from . import hookspecs, tokens
 from .api import CommentsAPI
-from .forms import CommentForm
 from .importing import import_comments  # noqa: F401  (hook implementation)
 from .models import MAX_DEPTH, Comment, comments_closed, parse_id
 from .threads import approved_comments, approved_count, build_tree
@@ -61,15 +60,30 @@ def _own_comment_ids():
     return {(comment_id, token) for comment_id, token in owned if comment_id is not None}
 
 
+def _thread(post, blog, editable):
+    """``(thread HTML, approved count, closed)``. As every visitor without comments of
+    their own sees it, the thread is kept until the next change (``blog.memoized``): an
+    article page is read far more often than its comments change."""
+
+    def render():
+        comments = approved_comments(post.id)
+        closed = comments_closed(post.id)
+        html = Markup(render_template(
+            "comments/thread.html", post=post, tree=build_tree(comments),
+            editable=editable, closed=closed, max_depth=MAX_DEPTH))
+        return html, len(comments), closed
+
+    return render() if editable else blog.memoized(f"comments:thread:{post.id}", render)
+
+
 def _section(post, blog, form=None, error=None):
     """The comment section; ``form`` and ``error`` come back through the slot context when
     a submitted comment is shown again with what was wrong."""
-    if form is None:
-        form = CommentForm()
+    if form is not None:
+        values = form.data
+    else:  # a fresh form: no WTForms object to build for the (many) readers
         user = blog.current_user()
-        if user is not None:
-            form.author_name.data = user.name
-            form.author_email.data = user.email or ""
+        values = {"author_name": user.name, "author_email": user.email or ""} if user else {}
     editable, waiting = set(), []
     for comment_id, token in _own_comment_ids():
         comment = db.session.get(Comment, comment_id)
@@ -77,11 +91,10 @@ def _section(post, blog, form=None, error=None):
             editable.add(comment.id)
             if comment.status == "pending":
                 waiting.append(comment)
-    comments = approved_comments(post.id)
+    thread_html, count, closed = _thread(post, blog, editable)
     return Markup(render_template(
-        "comments/section.html", post=post, form=form, tree=build_tree(comments),
-        count=len(comments), closed=comments_closed(post.id), editable=editable,
-        waiting=waiting, error=error, max_depth=MAX_DEPTH,
+        "comments/section.html", post=post, values=values, thread=thread_html, count=count,
+        closed=closed, waiting=waiting, error=error,
     ))
 
 
@@ -91,6 +104,9 @@ def render_slot(name, context, blog):
         return _section(context["post"], blog, context.get("comment_form"),
                         context.get("comment_error"))
     if name == "entry_meta" and "post" in context:
-        count = approved_count(context["post"].id, context.get("listing") or ())
+        post, listing = context["post"], context.get("listing")
+        # An article's own count is the one its (kept) thread gives: no query of its own.
+        count = (approved_count(post.id, listing) if listing
+                 else _thread(post, blog, set())[1])
         return Markup(render_template("comments/count.html", post=context["post"], count=count))
     return None
