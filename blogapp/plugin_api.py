@@ -28,7 +28,7 @@ from .models.types import UTCDateTime, utcnow
 __all__ = [
     "Blog", "current_blog", "render_markdown", "sanitize_policy", "hookimpl", "hookspec",
     "SLOTS", "db", "UTCDateTime", "utcnow", "role_required", "gettext", "lazy_gettext",
-    "ngettext", "Form",
+    "ngettext", "N_", "Form",
 ]
 
 _EXTENSION = "blog_api"
@@ -157,6 +157,12 @@ class Blog:
                                         url_scheme=site.scheme or "http")
         url = adapter.build(endpoint, values, force_external=True)
         return f"{url}#{anchor}" if anchor else url
+
+
+def N_(message):
+    """Mark ``message`` for the catalogue without translating it: a message id to store
+    and translate when shown (e.g. a comment verdict's reason)."""
+    return message
 
 
 def render_markdown(text, policy="article"):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..models import User
+from ..plugins import plugin_manager
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -21,6 +22,13 @@ def safe_next_url(target):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def _destination(user):
+    """Where a login from no particular page leads: where a plugin says (the comments
+    plugin: the moderation queue when comments wait), else the front page."""
+    plugins = plugin_manager(current_app)
+    return plugins.hook.login_destination(user=user, blog=plugins.blog) or url_for("blog.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,7 +51,7 @@ def login():
         if user is not None and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             flash(_("欢迎回来，%(name)s。", name=user.name), "success")
-            return redirect(safe_next_url(form.next.data) or url_for("blog.index"))
+            return redirect(safe_next_url(form.next.data) or _destination(user))
         throttle.failed(request.remote_addr, username)
         flash(_("用户名或密码不正确。"), "error")
         return render_template("auth/login.html", form=form), 401

@@ -6,7 +6,7 @@ comment_after_save, comment_status_changed; its service ``blog.service("comments
 removes every comment route, form and hook.
 """
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from markupsafe import Markup
 
 from blogapp.plugin_api import db, hookimpl
@@ -98,8 +98,26 @@ def _section(post, blog, form=None, error=None):
     ))
 
 
+def _pending_count():
+    return db.session.scalar(
+        db.select(db.func.count(Comment.id)).where(Comment.status == "pending"))
+
+
+@hookimpl
+def login_destination(user, blog):
+    """A moderator who logs in from no particular page goes to the queue when comments wait."""
+    if blog.can_moderate(user) and _pending_count():
+        return url_for("moderation.queue")
+    return None
+
+
 @hookimpl
 def render_slot(name, context, blog):
+    if name == "site_nav":
+        user = blog.current_user()
+        if not blog.can_moderate(user):
+            return None
+        return Markup(render_template("comments/nav_link.html", pending=_pending_count()))
     if name == "post_footer" and "post" in context:
         return _section(context["post"], blog, context.get("comment_form"),
                         context.get("comment_error"))

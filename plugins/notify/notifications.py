@@ -49,7 +49,7 @@ def _tell_moderators(comment, blog):
             "",
             _("%(author)s <%(email)s> 在《%(title)s》发表了评论，正在等待审核。",
               author=comment.author_name, email=comment.author_email, title=post.title),
-            _("原因：%(reason)s", reason=comment.status_reason or _("待审核")),
+            _("原因：%(reason)s", reason=blog.service("comments").reason_text(comment) or _("待审核")),
             "",
             comment.body_raw,
             "",

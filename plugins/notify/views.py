@@ -7,7 +7,7 @@ status change is committed and announced the one way the comments plugin does it
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from blogapp.plugin_api import current_blog
+from blogapp.plugin_api import N_, current_blog
 from blogapp.plugin_api import gettext as _
 
 from .tokens import InvalidLink, read_token
@@ -46,8 +46,11 @@ def moderate(token):
     if request.method == "GET":
         return render_template("notify/moderate.html", comment=comment, post=post,
                                action=action, moderator=moderator, handled=False)
-    reason = "" if action == "approve" else f"通过邮件链接删除（{moderator.username}）"
-    comments.change_status([comment.id], ACTIONS[action], reason=reason)
+    if action == "approve":
+        comments.change_status([comment.id], ACTIONS[action])
+    else:
+        comments.change_status([comment.id], ACTIONS[action],
+                               reason=N_("通过邮件链接删除（%(moderator)s）"), moderator=moderator.username)
     if action == "approve":
         flash(_("评论已批准。"), "success")
         return redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
