@@ -46,6 +46,9 @@ SECRET_KEY_FILE = "secret_key"
 
 # Failed logins allowed per client address and user name before answering 429.
 LOGIN_FAILURE_LIMIT = "5/5minute"
+# When the counters' storage (Redis) is down: False lets logins through uncounted, True
+# refuses every login (503) until it is back.
+LOGIN_THROTTLE_FAIL_CLOSED = False
 # memory:// counts per process; left at that, REDIS_URL is used when set (see below).
 RATELIMIT_STORAGE_URI = "memory://"
 

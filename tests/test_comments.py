@@ -294,6 +294,7 @@ def edit_cookie(response, comment_id):
 
 
 def test_commenter_edits_and_deletes_within_the_window(app, client, blog):
+    app.config["COMMENT_MODERATION"] = "hold_none"  # an edit shows at once
     response = post_comment(client, SLUG, body="原来的评论")
     comment_id = new_comment_id(response)
     cookie = edit_cookie(response, comment_id)
@@ -317,6 +318,26 @@ def test_commenter_edits_and_deletes_within_the_window(app, client, blog):
     assert comment_row(app, comment_id)["status"] == "trash"
     assert "改过的" not in article(app.test_client(), SLUG)
     assert client.get(f"/comments/{comment_id}/edit").status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["hold_first", "hold_all"])
+def test_an_approved_comment_edited_goes_back_to_the_queue_where_comments_are_held(
+        app, client, blog, mode):
+    app.config["COMMENT_MODERATION"] = mode
+    comment_id = new_comment_id(post_comment(client, SLUG, body="原来的评论"))
+    set_status(app, comment_id, "approved")
+    assert "原来的评论" in article(app.test_client(), SLUG)
+    response = client.post(f"/comments/{comment_id}/edit", data={
+        "csrf_token": csrf_token(client, f"/comments/{comment_id}/edit"),
+        "body": "换成广告 http://spam.example"})
+    assert response.status_code == 302
+    assert "审核通过后重新显示" in client.get(response.headers["Location"]).get_data(as_text=True)
+    row = comment_row(app, comment_id)
+    assert row["status"] == "pending" and "批准后又被修改" in row["status_reason"]
+    others = article(app.test_client(), SLUG)
+    assert "换成广告" not in others and "原来的评论" not in others
+    set_status(app, comment_id, "approved")
+    assert "换成广告" in article(app.test_client(), SLUG)
 
 
 def test_another_browser_cannot_edit_or_delete(app, client, blog):

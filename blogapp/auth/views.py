@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from ..models import User
 from ..plugins import plugin_manager
 from .forms import LoginForm
+from .throttle import ThrottleUnavailable
 
 bp = Blueprint("auth", __name__)
 
@@ -41,7 +42,13 @@ def login():
     if form.validate_on_submit():
         throttle = current_app.extensions["login_throttle"]
         username = form.username.data.strip()
-        wait = throttle.blocked_for(request.remote_addr, username)
+        try:
+            wait = throttle.blocked_for(request.remote_addr, username)
+        except ThrottleUnavailable:
+            flash(_("登录暂时不可用，请稍后再试。"), "error")
+            response = current_app.make_response((render_template("auth/login.html", form=form), 503))
+            response.headers["Retry-After"] = "60"
+            return response
         if wait:
             flash(_("登录失败次数过多，请 %(wait)s 秒后再试。", wait=wait), "error")
             response = current_app.make_response((render_template("auth/login.html", form=form), 429))

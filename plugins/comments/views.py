@@ -6,7 +6,7 @@ from blogapp.plugin_api import gettext as _
 
 from blogapp.plugin_api import current_blog, db
 
-from . import tokens
+from . import reasons, tokens
 from .api import comments_api
 from .actions import edit_body
 from .forms import CommentEditForm, CommentForm
@@ -113,7 +113,19 @@ def edit(comment_id):
     comment = _own_comment(comment_id)
     form = CommentEditForm(body=comment.body_raw)
     if form.validate_on_submit():
+        # A site that holds comments for a first look must not let an approved comment
+        # be swapped for other text afterwards: the edit goes back to the queue.
+        held = (comment.status == "approved" and not current_blog().can_moderate(current_blog().current_user())
+                and current_app.config["COMMENT_MODERATION"] in ("hold_first", "hold_all"))
+        old_status = comment.status
+        if held:
+            comment.status, comment.status_reason = "pending", reasons.encode(reasons.EDITED)
         edit_body(comment, form.body.data)
+        if held:
+            comments_api().notify("comment_status_changed", comment=comment,
+                                  old_status=old_status, new_status="pending")
+            flash(_("评论已修改，审核通过后重新显示。"), "success")
+            return redirect(url_for("blog.post", slug=comment.post.slug, _anchor="comments"))
         flash(_("评论已修改。"), "success")
         return redirect(url_for("blog.post", slug=comment.post.slug, _anchor=f"comment-{comment.id}"))
     status = 400 if form.errors else 200
