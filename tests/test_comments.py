@@ -491,3 +491,35 @@ def test_plugin_verdict_rejects_with_its_status(app, client, blog, recorder):
     html = response.get_data(as_text=True)
     assert "评论太频繁了" in html and parse(html).textareas["body"].strip() == "再来一条"
     assert comment_count(app) == 0 and [c[0] for c in recorder] == ["before_save"]
+
+
+# -- Atom feeds of comments -------------------------------------------------------------------------
+
+def test_comment_feeds_carry_approved_comments_of_visible_posts_only(app, client, blog):
+    import feedparser
+
+    first = approved(app, client, body="第一条 **好文**", name="Ann", email="ann@example.com")
+    approved(app, client, slug="service-basics", body="另一篇的评论", name="Ben")
+    post_comment(app.test_client(), SLUG, body="还在排队", email="new@example.com")  # held
+    draft_comment = approved(app, client, body="草稿上的评论")  # then its post goes draft
+    with app.app_context():
+        from plugins.comments.models import Comment
+
+        db.session.get(Comment, draft_comment).post_id = db.session.scalar(
+            db.select(Post.id).filter_by(slug="secret-draft"))
+        db.session.commit()
+
+    response = client.get(f"/posts/{SLUG}/comments.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert feed.bozo == 0 and "Pod 的生命周期" in feed.feed.title
+    assert [e.author for e in feed.entries] == ["Ann"]
+    assert feed.entries[0].link.endswith(f"/posts/{SLUG}#comment-{first}")
+    assert "<strong>好文</strong>" in feed.entries[0].content[0].value
+    assert "ann@example.com" not in response.get_data(as_text=True)
+
+    site = feedparser.parse(client.get("/comments.atom").data)
+    assert sorted(e.author for e in site.entries) == ["Ann", "Ben"]  # not pending, not the draft's
+    assert client.get("/posts/secret-draft/comments.atom").status_code == 404
+    assert client.get("/posts/no-such-post/comments.atom").status_code == 404
+    assert f'href="/posts/{SLUG}/comments.atom"' in article(client, SLUG)

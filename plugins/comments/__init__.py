@@ -40,10 +40,11 @@ def init_app(blog):
 
 @hookimpl
 def register_blueprints(app):
+    from .feeds import bp as feeds_bp
     from .moderation import bp as moderation_bp
     from .views import bp
 
-    return [bp, moderation_bp]
+    return [bp, moderation_bp, feeds_bp]
 
 
 @hookimpl

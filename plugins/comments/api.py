@@ -60,6 +60,16 @@ class CommentsAPI:
 
         return change_status(ids, action, reason=reason, **params)
 
+    def set_reply_mail(self, comment_id, wanted):
+        """Turn reply mails for ``comment_id`` on or off and commit. Returns the comment
+        (None if it is gone) and whether anything changed."""
+        comment = db.session.get(Comment, comment_id)
+        if comment is None or comment.notify_replies == wanted:
+            return comment, False
+        comment.notify_replies = wanted
+        db.session.commit()
+        return comment, True
+
     def notify(self, hook_name, **kwargs):
         """Call a comment "after" hook with this API (failures are logged)."""
         self.blog.notify(hook_name, comments_api=self, **kwargs)
