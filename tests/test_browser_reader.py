@@ -363,6 +363,44 @@ def test_copy_button_works_with_the_keyboard_and_is_announced(site, browser):
     context.close()
 
 
+def test_comment_form_previews_live_and_remembers_the_commenter_when_asked(site, browser):
+    """The live preview shows the server-sanitized rendering while typing; "remember me"
+    is offered only with JavaScript, and fills the next form on this device only when ticked."""
+    context = _context(browser, site)
+    page = context.new_page()
+    watch = Watch(page)
+    _visit(page, site, site["english"])
+    remember = page.locator("label.remember-me")
+    assert remember.is_visible()
+    page.fill("#body", "**bold** <img src=x onerror=alert(1)> text")
+    page.wait_for_function(
+        "() => document.getElementById('comment-preview').innerHTML.includes('<strong>bold</strong>')")
+    preview = page.inner_html("#comment-preview")
+    assert "onerror" not in preview and "<img" not in preview
+    page.fill("#author_name", "Robin")
+    page.fill("#author_email", "robin@example.com")
+    page.check("#remember_me")
+    page.click("#comment-form button[type=submit]:not([name])")
+    page.wait_for_load_state()
+    waiting = page.locator(".comment-waiting")  # held, and said right above the form
+    assert waiting.count() == 1 and "bold" in waiting.inner_text()
+    _visit(page, site, site["demo"])
+    assert page.input_value("#author_name") == "Robin"
+    assert page.input_value("#author_email") == "robin@example.com"
+    page.uncheck("#remember_me")
+    page.fill("#body", "second")
+    page.click("#comment-form button[type=submit]:not([name])")
+    page.wait_for_load_state()
+    _visit(page, site, site["english"])
+    assert page.input_value("#author_name") == ""  # forgotten when unticked
+    assert watch.problems == []
+    context.close()
+    nojs = _context(browser, site, java_script_enabled=False).new_page()
+    _visit(nojs, site, site["english"])
+    assert not nojs.locator("label.remember-me").is_visible()
+    nojs.context.close()
+
+
 def test_article_navigation(site, browser):
     context = _context(browser, site, lang="en")
     page = context.new_page()

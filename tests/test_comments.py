@@ -15,6 +15,7 @@ from blogapp.models import Post, User
 from comment_helpers import (article, comment_count, comment_parents, comment_row,
                              new_comment_id, parse, post_comment, set_status, shown_comment_ids)
 from conftest import csrf_token, login, make_app
+from plugins.comments.sanitize import render_comment
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SLUG = "pod-lifecycle"
@@ -68,14 +69,65 @@ def test_article_has_the_comment_form_inside_the_comments_section(client, blog):
     assert "还没有评论" in article(client, SLUG)
 
 
-def test_logged_in_user_finds_name_and_email_filled_in(app, client, blog, make_user):
+@pytest.mark.parametrize("email", ["luffy@example.com", None])
+def test_logged_in_user_comments_without_typing_name_or_email(app, client, blog, make_user,
+                                                              email):
     user_id = make_user("luffy")
     with app.app_context():
-        db.session.get(User, user_id).email = "luffy@example.com"
+        db.session.get(User, user_id).email = email
         db.session.commit()
     login(client, "luffy")
-    fields = {e.get("name"): e.get("value") for e in parse(article(client, SLUG)).elements if e.tag == "input"}
-    assert fields["author_name"] == "Luffy" and fields["author_email"] == "luffy@example.com"
+    page = article(client, SLUG)
+    fields = {e.get("name") for e in parse(page).elements if e.tag == "input"}
+    assert not {"author_name", "author_email", "author_url"} & fields
+    assert "以 Luffy 的身份发表" in page
+    # Whatever name or address is sent, the account's are stored.
+    response = client.post(f"/posts/{SLUG}/comments", data={
+        "body": "登录后的评论", "author_name": "Someone Else", "author_email": "x@evil.example",
+        "csrf_token": csrf_token(client, f"/posts/{SLUG}")})
+    row = comment_row(app, new_comment_id(response))
+    assert (row["author_name"], row["author_email"]) == ("Luffy", email or "")
+    assert row["user_id"] == user_id
+
+
+def test_the_post_authors_comments_are_marked(app, client, blog):
+    login(client, "writer")
+    mine = new_comment_id(client.post(f"/posts/{SLUG}/comments", data={
+        "body": "作者本人的回复", "csrf_token": csrf_token(client, f"/posts/{SLUG}")}))
+    other = approved(app, app.test_client(), body="读者的评论")
+    set_status(app, mine, "approved")
+    page = article(app.test_client(), SLUG)
+    items = re.findall(r'<li class="comment" id="(comment-\d+)">(.*?)</div>', page, re.S)
+    badges = [item for item, meta in items if 'class="comment-badge"' in meta]
+    assert badges == [f"comment-{mine}"] and f"comment-{other}" in dict(items)
+
+
+def test_reply_form_says_whom_it_answers_and_can_be_cancelled(app, client, blog):
+    first = approved(app, client, body="第一条", name="Nami")
+    page = client.get(f"/posts/{SLUG}?reply_to={first}").get_data(as_text=True)
+    assert "正在回复 Nami" in page and f'name="parent_id" value="{first}"' in page
+    assert f'<a href="/posts/{SLUG}#comment-form">取消回复</a>' in page
+    page = client.get(f"/posts/{SLUG}?reply_to=999999").get_data(as_text=True)
+    assert "正在回复" not in page and 'name="parent_id" value=""' in page
+
+
+def test_preview_renders_like_the_stored_comment_and_saves_nothing(app, client, blog):
+    token = csrf_token(client, f"/posts/{SLUG}")
+    answer = client.post("/comments/preview", data={"csrf_token": token,
+                                                    "body": "**粗体** <script>alert(1)</script>"})
+    assert answer.status_code == 200
+    assert answer.json["html"] == render_comment("**粗体** <script>alert(1)</script>")
+    assert "<strong>粗体</strong>" in answer.json["html"] and "<script" not in answer.json["html"]
+    assert client.post("/comments/preview", data={"body": "x"}).status_code == 400  # no CSRF
+    too_long = client.post("/comments/preview", data={"csrf_token": token, "body": "长" * 10_001})
+    assert too_long.status_code == 400 and "10000" in too_long.json["error"]
+    # Without JavaScript: the preview button shows the article with the preview, typed text kept.
+    page = client.post(f"/posts/{SLUG}/comments", data={
+        "csrf_token": token, "body": "预览 *一下*", "preview": "1", "author_name": "", "author_email": ""})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "预览 <em>一下</em>" in html
+    assert parse(html).textareas["body"].removeprefix("\r\n") == "预览 *一下*"
+    assert comment_count(app) == 0
 
 
 @pytest.mark.parametrize("fields, message", [

@@ -77,14 +77,21 @@ def _thread(post, blog, editable):
     return render() if editable else blog.memoized(f"comments:thread:{post.id}", render)
 
 
-def _section(post, blog, form=None, error=None):
-    """The comment section; ``form`` and ``error`` come back through the slot context when
-    a submitted comment is shown again with what was wrong."""
-    if form is not None:
-        values = form.data
-    else:  # a fresh form: no WTForms object to build for the (many) readers
-        user = blog.current_user()
-        values = {"author_name": user.name, "author_email": user.email or ""} if user else {}
+def _replying_to(post, values):
+    """``(id, name)`` of the approved comment of ``post`` being answered, or None."""
+    raw = request.args.get("reply_to", "") or values.get("parent_id") or ""
+    comment_id = parse_id(str(raw))
+    comment = db.session.get(Comment, comment_id) if comment_id is not None else None
+    if comment is None or comment.post_id != post.id or comment.status != "approved":
+        return None
+    return comment.id, comment.author_name
+
+
+def _section(post, blog, form=None, error=None, preview=None):
+    """The comment section; ``form``, ``error`` and ``preview`` come back through the slot
+    context when a submitted comment is shown again (what was wrong, or its preview)."""
+    user = blog.current_user()
+    values = form.data if form is not None else {}  # no WTForms object for a fresh form
     editable, waiting = set(), []
     for comment_id, token in _own_comment_ids():
         comment = db.session.get(Comment, comment_id)
@@ -95,7 +102,8 @@ def _section(post, blog, form=None, error=None):
     thread_html, count, closed = _thread(post, blog, editable)
     return Markup(render_template(
         "comments/section.html", post=post, values=values, thread=thread_html, count=count,
-        closed=closed, waiting=waiting, error=error,
+        closed=closed, waiting=waiting, error=error, preview=preview, user=user,
+        replying_to=None if closed else _replying_to(post, values),
     ))
 
 
@@ -114,6 +122,8 @@ def login_destination(user, blog):
 
 @hookimpl
 def render_slot(name, context, blog):
+    if name == "head":
+        return Markup(render_template("comments/head.html"))
     if name == "site_nav":
         user = blog.current_user()
         if not blog.can_moderate(user):
@@ -121,7 +131,7 @@ def render_slot(name, context, blog):
         return Markup(render_template("comments/nav_link.html", pending=_pending_count()))
     if name == "post_footer" and "post" in context:
         return _section(context["post"], blog, context.get("comment_form"),
-                        context.get("comment_error"))
+                        context.get("comment_error"), context.get("comment_preview"))
     if name == "entry_meta" and "post" in context:
         post, listing = context["post"], context.get("listing")
         # An article's own count is the one its (kept) thread gives: no query of its own.
