@@ -77,11 +77,13 @@ def register_blueprints(app):
     from .blog.feeds import bp as feeds_bp
     from .blog.legacy import bp as legacy_bp
     from .blog.search_views import bp as search_bp
+    from .blog.suggest_views import bp as suggest_bp
     from .blog.views import bp as blog_bp
     from .templating import init_app as init_templating
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(suggest_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)

@@ -401,6 +401,44 @@ def test_comment_form_previews_live_and_remembers_the_commenter_when_asked(site,
     nojs.context.close()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_box_suggests_as_you_type_as_an_accessible_combobox(site, browser, lang):
+    """WAI-ARIA 1.2 combobox: the list opens while typing, the count is announced, arrow
+    keys move the active option, Enter opens it, Escape closes; axe finds nothing with the
+    list open, on a phone too."""
+    context = _context(browser, site, lang=lang, width=390)
+    page = context.new_page()
+    watch = Watch(page)
+    _visit(page, site, "/")
+    box = page.locator("form.search-form input[name=q]")
+    assert box.get_attribute("role") == "combobox" and box.get_attribute("aria-expanded") == "false"
+    box.click()
+    box.type("roll", delay=30)
+    page.wait_for_selector("#search-suggestions [role=option]")
+    assert box.get_attribute("aria-expanded") == "true"
+    options = page.locator("#search-suggestions [role=option]")
+    assert 1 <= options.count() <= 8
+    page.wait_for_function("() => document.getElementById('suggest-status').textContent !== ''")
+    assert str(options.count()) in page.inner_text("#suggest-status")
+    assert _axe(page) == [] and page.evaluate(LAYOUT_CHECK) == []
+    box.focus()  # the layout check focuses scroll boxes; leaving the box closes the list
+    page.keyboard.press("ArrowDown")
+    first = options.nth(0)
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
+    assert first.get_attribute("aria-selected") == "true"
+    page.keyboard.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false" and page.locator("#search-suggestions").is_hidden()
+    page.keyboard.press("ArrowDown")  # opens again
+    page.keyboard.press("ArrowDown")
+    target = page.evaluate("(id) => document.getElementById(id).textContent",
+                           box.get_attribute("aria-activedescendant"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.startswith(site["origin"] + "/") and page.url != site["origin"] + "/"
+    assert watch.problems == [] and target
+    context.close()
+
+
 def test_article_navigation(site, browser):
     context = _context(browser, site, lang="en")
     page = context.new_page()

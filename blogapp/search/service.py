@@ -89,6 +89,11 @@ class SearchService:
         return self.planner.analyzer
 
     @property
+    def glossary(self):
+        """The glossary queries are expanded with (built-in, generated, configured, plugins')."""
+        return self.planner.glossary
+
+    @property
     def index_version(self):
         """Label of the index this code and glossary build (schema version + glossary)."""
         return self.planner and self._index_version
