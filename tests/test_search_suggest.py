@@ -6,7 +6,7 @@ import pytest
 
 from blogapp.extensions import db
 from blogapp.models import Post
-from blogapp.search.suggest import Suggester, normalized, pinyin_keys
+from blogapp.search.suggest import Suggester, TermKeys, normalized, pinyin_keys
 from test_caching import change
 
 
@@ -70,6 +70,10 @@ def test_drafts_and_their_tags_are_never_suggested_and_changes_show_at_once(app,
         db.session.scalar(db.select(Post).filter_by(slug="hpa-guide")).title = "弹性伸缩实践"
 
     change(app, retitle)
+    suggest(client, "弹性")  # may still answer from the previous suggester ...
+    rebuilding = app.extensions["suggest"].rebuilding
+    if rebuilding is not None:
+        rebuilding.join(timeout=30)  # ... while the new one is built beside it
     assert "弹性伸缩实践" in texts(suggest(client, "弹性"))
     assert "HPA 实战：水平扩缩容" not in texts(suggest(client, "实战"))
 
@@ -83,11 +87,11 @@ def test_bad_prefixes_answer_an_empty_list(client, site, prefix):
 def test_suggester_ranks_exact_matches_first_and_keeps_each_item_once():
     from blogapp.search.glossary import Concept
 
+    terms = TermKeys([Concept(("kube-proxy", "kubeproxy")), Concept(("Pod", "容器组")),
+                      Concept(("PodTemplate", "Pod 模板"))], lambda term: f"/search?q={term}")
     suggester = Suggester(
-        [Concept(("kube-proxy", "kubeproxy")), Concept(("Pod", "容器组")),
-         Concept(("PodTemplate", "Pod 模板"))],
-        [("Pod", "/tag/pod")], [("Pod 的生命周期", "/posts/a", 2.0), ("Pod 调度", "/posts/b", 1.0)],
-        lambda term: f"/search?q={term}")
+        terms, [("Pod", "/tag/pod")],
+        [("Pod 的生命周期", "/posts/a", 2.0), ("Pod 调度", "/posts/b", 1.0)])
     found = suggester.suggest("pod")
     assert [(s.kind, s.text) for s in found] == [
         ("term", "Pod"), ("tag", "Pod"), ("term", "Pod 模板"), ("term", "PodTemplate"),

@@ -79,24 +79,33 @@ class _Keys:
         return found
 
 
-class Suggester:
-    """Suggestions from glossary concepts, tags ``(name, url)`` and posts
-    ``(title, url, published timestamp)``; ``search_url(text)`` makes a term's link."""
+class TermKeys:
+    """The glossary's part, built once per glossary (pinyin is most of the building
+    time): each term with its label and keys."""
 
-    def __init__(self, concepts, tags, posts, search_url):
-        self.items = []
-        term_rows, tag_rows, post_rows = [], [], []
+    def __init__(self, concepts, search_url):
+        self.suggestions, self.rows = [], []
         for concept in concepts:
             for position, term in enumerate(concept.terms):
                 others = [t for t in concept.terms if bool(_HAN.search(t)) != bool(_HAN.search(term))]
                 label = f"{term} · {others[0]}" if others else term
-                item = self._add(Suggestion(term, "term", search_url(term), label))
+                item = len(self.suggestions)
+                self.suggestions.append(Suggestion(term, "term", search_url(term), label))
                 # Rank: what was typed spelled the term (not its pinyin), shorter terms,
                 # then the glossary's own order (its first spelling is the usual one).
                 key = compact(term)
-                term_rows.append((key, (0, len(key), position), item))
-                term_rows += [(pinyin, (1, len(key), position), item)
+                self.rows.append((key, (0, len(key), position), item))
+                self.rows += [(pinyin, (1, len(key), position), item)
                               for pinyin in pinyin_keys(term)]
+
+
+class Suggester:
+    """Suggestions from glossary terms (:class:`TermKeys`), tags ``(name, url)`` and
+    posts ``(title, url, published timestamp)``."""
+
+    def __init__(self, terms, tags, posts):
+        self.items = list(terms.suggestions)
+        term_rows, tag_rows, post_rows = terms.rows, [], []
         for name, url in tags:
             item = self._add(Suggestion(name, "tag", url, name))
             tag_rows.append((compact(name), (0, len(name), 0), item))
