@@ -63,6 +63,7 @@ bench: install
 	$(PY) bench/page_bench.py $(BENCH_ARGS) $(PAGE_BENCH_ARGS)
 	$(PY) bench/search_bench.py $(BENCH_ARGS) $(SEARCH_BENCH_ARGS)
 	$(PY) bench/docs_quality.py $(QUALITY_BENCH_ARGS)
+	$(PY) bench/suggest_bench.py $(SUGGEST_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
