@@ -57,7 +57,7 @@ def create_app(test_config=None, instance_path=None):
 
 
 def register_extensions(app):
-    from . import caching, database, extensions, i18n, search, security
+    from . import caching, database, extensions, i18n, insights, search, security
     from .auth import login, throttle
 
     i18n.init_app(app)
@@ -68,6 +68,7 @@ def register_extensions(app):
     login.init_app(app)
     search.init_app(app)
     caching.init_app(app)
+    insights.init_app(app)
 
 
 def register_blueprints(app):

@@ -24,6 +24,9 @@ BABEL_DEFAULT_LOCALE = "zh"
 POSTS_PER_PAGE = 10
 # Atom feeds carry whole articles (True) or only their excerpts (False).
 FEED_FULL_CONTENT = True
+# Search insights (/admin/search-insights): days of searches kept (query, result count,
+# date; nothing about the reader). Older days are deleted hourly by the recorder.
+SEARCH_LOG_DAYS = 90
 
 SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: SQLite in the instance folder
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}

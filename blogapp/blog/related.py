@@ -25,7 +25,8 @@ def _query_text(post):
 
 
 def _related(post_id, slug, text):
-    results = search_service(current_app).search(text, per_page=LIMIT + 1, correct=False)
+    results = search_service(current_app).search(text, per_page=LIMIT + 1, correct=False,
+                                                 record=False)
     return tuple({"slug": hit["slug"], "title": hit["title"]}
                  for hit in results.hits if hit["slug"] != slug)[:LIMIT]
 
