@@ -116,6 +116,7 @@ def _plugins_from_marker(request, monkeypatch):
 def close_app(app):
     """Close what an app holds open: its searcher and its database connections."""
     app.extensions["search"].close()
+    app.extensions["search_log"].stop()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

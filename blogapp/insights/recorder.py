@@ -44,6 +44,11 @@ class SearchRecorder:
         self._flush_lock = threading.Lock()
         self._thread = None
         self._start_lock = threading.Lock()
+        self._stop = threading.Event()
+        background = app.config.get("SEARCH_LOG_BACKGROUND")
+        # Default: a thread writes the log, except in tests (they call flush themselves,
+        # and a thread would outlive the test's database).
+        self.background = (not app.testing) if background is None else bool(background)
 
     def record(self, query, results):
         """Note one search (called by the search views; never raises, never blocks)."""
@@ -55,7 +60,7 @@ class SearchRecorder:
         except queue.Full:
             self.dropped += 1
             return
-        if self._thread is None and self.app.config.get("SEARCH_LOG_BACKGROUND", True):
+        if self._thread is None and self.background:
             self._start()
 
     def _start(self):
@@ -65,9 +70,15 @@ class SearchRecorder:
                 self._thread.start()
 
     def _run(self):
-        while True:
-            time.sleep(FLUSH_SECONDS)
+        while not self._stop.wait(FLUSH_SECONDS):
             self.flush()
+
+    def stop(self, timeout=10):
+        """Stop the thread after a last flush (app teardown in tests and tools)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.flush()
 
     def flush(self):
         """Write what is queued (the thread calls this; tests and commands may too).
