@@ -72,6 +72,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from . import errors, health
+    from .authoring.trash import bp as trash_bp
     from .authoring.views import bp as authoring_bp
     from .auth.views import bp as auth_bp
     from .blog.feeds import bp as feeds_bp
@@ -86,6 +87,7 @@ def register_blueprints(app):
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(trash_bp)
     app.register_blueprint(legacy_bp)
     errors.init_app(app)
     init_templating(app)

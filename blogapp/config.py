@@ -63,6 +63,9 @@ PAGE_CACHE_COOKIES: list = []
 # Static files: versioned URLs (?v=<hash>) are cached for a year, others this long.
 STATIC_MAX_AGE = 300
 
+# Days a trashed post is kept before ``flask purge-trash`` (run it daily) deletes it.
+TRASH_DAYS = 30
+
 # Plugins: None loads every plugin found (bundled and installed); a list loads only those.
 PLUGINS = None
 BLOCKED_PLUGINS: list = []

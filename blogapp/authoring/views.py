@@ -12,14 +12,18 @@ from ..content.slugs import make_slug
 from ..extensions import db
 from ..models import Category, Post, Tag
 from .forms import PostForm, split_tags
+from .labels import status_label
 
 bp = Blueprint("authoring", __name__, url_prefix="/admin/posts")
+bp.add_app_template_filter(status_label)
 
 
 def _editable_post(post_id):
     post = db.session.get(Post, post_id)
     if post is None:
         abort(404, description=_("找不到这篇文章。"))
+    if post.status == "trashed":  # restored from /admin/trash first, never edited there
+        abort(404, description=_("这篇文章在回收站里，恢复后才能编辑。"))
     if not current_user.may_edit(post):
         abort(403, description=_("你只能编辑自己的文章。"))
     return post
@@ -28,10 +32,14 @@ def _editable_post(post_id):
 @bp.route("/")
 @writer_required
 def post_list():
-    select = db.select(Post).order_by(Post.updated_at.desc(), Post.id.desc())  # ties: stable
+    select = (db.select(Post).where(Post.status != "trashed")
+              .order_by(Post.updated_at.desc(), Post.id.desc()))  # ties: stable
+    trashed = db.select(db.func.count(Post.id)).where(Post.status == "trashed")
     if not current_user.can_edit_any_post:
         select = select.where(Post.author_id == current_user.id)
-    return render_template("authoring/list.html", posts=db.session.scalars(select).all())
+        trashed = trashed.where(Post.author_id == current_user.id)
+    return render_template("authoring/list.html", posts=db.session.scalars(select).all(),
+                           trashed=db.session.scalar(trashed))
 
 
 def _slug_taken(slug, post):
@@ -129,14 +137,4 @@ def unpublish(post_id):
     post.unpublish()
     db.session.commit()
     flash(_("已撤回为草稿。"), "success")
-    return redirect(url_for("authoring.post_list"))
-
-
-@bp.route("/<int:post_id>/delete", methods=["POST"])
-@writer_required
-def delete(post_id):
-    post = _editable_post(post_id)
-    db.session.delete(post)
-    db.session.commit()
-    flash(_("已删除《%(title)s》。", title=post.title), "success")
     return redirect(url_for("authoring.post_list"))
