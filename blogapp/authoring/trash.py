@@ -99,7 +99,7 @@ def restore_post(post_id):
     db.session.commit()
     if taken:
         flash(_("URL 别名“%(old)s”已被另一篇文章使用，恢复的文章改用“%(new)s”。",
-                old=taken, new=post.slug), "warning")
+                old=taken, new=post.slug), "info")
     flash(_("已恢复《%(title)s》。", title=post.title), "success")
     return redirect(url_for("authoring.edit", post_id=post.id))
 

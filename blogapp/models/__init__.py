@@ -2,7 +2,8 @@
 
 from .legacy import LegacyPostId
 from .post import STATUSES, Post
+from .revision import PostRevision
 from .taxonomy import Category, Tag, post_tags
 from .user import ROLES, User
 
-__all__ = ["Category", "LegacyPostId", "Post", "ROLES", "STATUSES", "Tag", "User", "post_tags"]
+__all__ = ["Category", "LegacyPostId", "Post", "PostRevision", "ROLES", "STATUSES", "Tag", "User", "post_tags"]
