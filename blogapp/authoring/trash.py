@@ -59,10 +59,10 @@ def restore(post):
 
 def _own_post(post_id, trashed):
     post = db.session.get(Post, post_id)
+    if post is not None and not current_user.may_edit(post):
+        abort(403, description=_("你只能编辑自己的文章。"))
     if post is None or (post.status == "trashed") != trashed:
         abort(404, description=_("回收站里没有这篇文章。") if trashed else _("找不到这篇文章。"))
-    if not current_user.may_edit(post):
-        abort(403, description=_("你只能编辑自己的文章。"))
     return post
 
 
