@@ -72,6 +72,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from . import errors, health
+    from .authoring.preview import bp as preview_bp
     from .authoring.revisions import bp as revisions_bp
     from .authoring.trash import bp as trash_bp
     from .authoring.views import bp as authoring_bp
@@ -90,6 +91,7 @@ def register_blueprints(app):
     app.register_blueprint(authoring_bp)
     app.register_blueprint(trash_bp)
     app.register_blueprint(revisions_bp)
+    app.register_blueprint(preview_bp)
     app.register_blueprint(legacy_bp)
     errors.init_app(app)
     init_templating(app)

@@ -137,7 +137,8 @@ def test_deleting_for_good_asks_and_removes_the_post_and_its_comments(app, clien
     assert comment_count(app) == 0 and comment
     # Gone: restoring or deleting again is a clean 404.
     token = csrf_token(client, "/admin/trash/")
-    assert client.post(f"/admin/trash/{post_id}/restore", data={"csrf_token": token}).status_code == 404
+    response = client.post(f"/admin/trash/{post_id}/restore", data={"csrf_token": token})
+    assert response.status_code == 404
     assert client.get(f"/admin/trash/{post_id}/delete").status_code == 404
 
 
@@ -145,7 +146,8 @@ def test_only_trashed_posts_can_be_deleted_for_good(app, client, post_id):
     logged_in(client, "luffy")
     assert client.get(f"/admin/trash/{post_id}/delete").status_code == 404
     token = csrf_token(client, "/admin/trash/")
-    assert client.post(f"/admin/trash/{post_id}/delete", data={"csrf_token": token}).status_code == 404
+    response = client.post(f"/admin/trash/{post_id}/delete", data={"csrf_token": token})
+    assert response.status_code == 404
     assert stored(app, "bankai")["status"] == "published"
 
 

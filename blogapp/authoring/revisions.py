@@ -101,8 +101,9 @@ def revision_diff(post_id, revision_id):
     revision = _revision_of(post, revision_id)
     # Read as "what restoring this revision would change in the current text".
     lines = diff_lines(post.body or "", revision.body)
+    same = (revision.title, revision.body) == (post.title, post.body)
     return render_template("authoring/revision.html", post=post, revision=revision,
-                           lines=lines, same=(revision.title, revision.body) == (post.title, post.body))
+                           lines=lines, same=same)
 
 
 @bp.route("/<int:post_id>/revisions/<int:revision_id>/restore", methods=["POST"])

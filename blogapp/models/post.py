@@ -72,7 +72,8 @@ class Post(db.Model):
     @property
     def display_status(self):
         """``scheduled`` only while the publication time is still ahead."""
-        if self.status in ("published", "scheduled") and self.published_at and self.published_at > utcnow():
+        if self.status in ("published", "scheduled") and self.published_at \
+                and self.published_at > utcnow():
             return "scheduled"
         return self.status
 

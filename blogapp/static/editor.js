@@ -1,0 +1,93 @@
+/* The post editor's enhancements (templates/authoring/edit.html); the form works without
+   them, its 预览 button rendering the same preview on the server.
+   - Live preview: the Markdown is posted (with the CSRF token) to the server's renderer
+     400 ms after the author stops typing, and shown beside the form.
+   - Tag suggestions: the datalist offers existing tags after the last comma.
+   - "Unsaved changes": leaving the page with edits not saved asks first. */
+(function () {
+  "use strict";
+  var form = document.getElementById("post-editor");
+  if (!form) return;
+  var token = form.querySelector("input[name=csrf_token]");
+
+  function setupPreview() {
+    var body = form.querySelector("textarea[name=body]");
+    var section = document.querySelector(".preview");
+    var target = document.getElementById("preview-body");
+    var status = document.getElementById("preview-status");
+    if (!body || !section || !target || !window.fetch) return;
+    var timer = null, sent = null, inFlight = null;
+
+    function refresh() {
+      var text = body.value;
+      if (text === sent) return;
+      sent = text;
+      if (inFlight && inFlight.abort) inFlight.abort();
+      inFlight = window.AbortController ? new AbortController() : null;
+      var data = new URLSearchParams();
+      data.append("body", text);
+      data.append("csrf_token", token ? token.value : "");
+      // A session that ended redirects to the login page: an error here, not a preview.
+      window.fetch(form.getAttribute("data-preview-url"), {
+        method: "POST", body: data, credentials: "same-origin", redirect: "error",
+        headers: {"Accept": "application/json"}, signal: inFlight ? inFlight.signal : undefined
+      }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      }).then(function (answer) {
+        // Rendered and sanitized by the server (bleach), as the saved article will be.
+        target.innerHTML = answer.html;
+        status.textContent = "";
+      }).catch(function (error) {
+        if (error && error.name === "AbortError") return;
+        sent = null;  // try again on the next keystroke
+        status.textContent = form.getAttribute("data-preview-failed");
+      });
+    }
+
+    section.hidden = false;
+    body.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 400);
+    });
+    refresh();
+  }
+
+  function setupTagSuggestions() {
+    var input = form.querySelector("input[name=tags]");
+    var list = document.getElementById("tag-options");
+    if (!input || !list) return;
+    var names = Array.prototype.map.call(list.options, function (option) { return option.value; });
+    input.addEventListener("input", function () {
+      // Everything up to the last comma (ASCII or full-width) and the spaces after it.
+      var match = input.value.match(/^(.*[,，]\s*)/);
+      var head = match ? match[1] : "";
+      var chosen = head.split(/[,，]/).map(function (name) { return name.trim().toLowerCase(); });
+      list.textContent = "";
+      names.forEach(function (name) {
+        if (chosen.indexOf(name.toLowerCase()) !== -1) return;
+        var option = document.createElement("option");
+        option.value = head + name;
+        list.appendChild(option);
+      });
+    });
+  }
+
+  function setupUnsavedWarning() {
+    var state = function () { return new URLSearchParams(new FormData(form)).toString(); };
+    var saved = state();
+    // A page shown again after a refused save or a preview holds text that is not saved.
+    var dirty = form.getAttribute("data-dirty") === "true";
+    var leaving = false;
+    form.addEventListener("submit", function () { leaving = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (leaving || !(dirty || state() !== saved)) return;
+      event.preventDefault();
+      event.returnValue = "";  // older browsers need a value to ask
+    });
+  }
+
+  setupPreview();
+  setupTagSuggestions();
+  setupUnsavedWarning();
+}());
