@@ -81,6 +81,7 @@ def register_blueprints(app):
     from .blog.legacy import bp as legacy_bp
     from .blog.search_views import bp as search_bp
     from .blog.views import bp as blog_bp
+    from .media.views import bp as media_bp
     from .templating import init_app as init_templating
 
     app.register_blueprint(blog_bp)
@@ -92,6 +93,7 @@ def register_blueprints(app):
     app.register_blueprint(trash_bp)
     app.register_blueprint(revisions_bp)
     app.register_blueprint(preview_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(legacy_bp)
     errors.init_app(app)
     init_templating(app)

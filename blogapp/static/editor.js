@@ -3,7 +3,8 @@
    - Live preview: the Markdown is posted (with the CSRF token) to the server's renderer
      400 ms after the author stops typing, and shown beside the form.
    - Tag suggestions: the datalist offers existing tags after the last comma.
-   - "Unsaved changes": leaving the page with edits not saved asks first. */
+   - "Unsaved changes": leaving the page with edits not saved asks first.
+   - Image upload: sent in the background, its Markdown inserted at the cursor. */
 (function () {
   "use strict";
   var form = document.getElementById("post-editor");
@@ -87,7 +88,54 @@
     });
   }
 
+  function setupUpload() {
+    var upload = document.querySelector("form.media-upload");
+    var body = form.querySelector("textarea[name=body]");
+    if (!upload || !body || !window.fetch || !window.FormData) return;
+    var input = upload.querySelector("input[type=file]");
+    var status = upload.querySelector("[role=status]");
+    var say = function (name) { status.textContent = upload.getAttribute(name); };
+
+    upload.addEventListener("submit", function (event) {
+      event.preventDefault();  // handled here: the page, and the text, stay
+      var file = input.files && input.files[0];
+      if (!file) return;
+      if (file.size > Number(upload.getAttribute("data-max-bytes"))) { say("data-too-big"); return; }
+      status.textContent = "…";
+      window.fetch(upload.action, {
+        method: "POST", body: new FormData(upload), credentials: "same-origin",
+        redirect: "error", headers: {"Accept": "application/json"}
+      }).then(function (response) {
+        // The server's message when it gave one (too big, not an image...), else ours.
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          if (response.ok && answer.markdown) return answer;
+          throw {ours: true, message: answer.error || upload.getAttribute("data-failed")};
+        });
+      }).then(function (answer) {
+        insertAtCursor(body, answer.markdown);
+        input.value = "";
+        say("data-inserted");
+      }).catch(function (error) {
+        if (error && error.ours) status.textContent = error.message;
+        else say("data-failed");
+      });
+    });
+  }
+
+  function insertAtCursor(textarea, text) {
+    var start = textarea.selectionStart, end = textarea.selectionEnd, value = textarea.value;
+    // On a line of its own: an image in the middle of a word is rarely what was meant.
+    var before = start > 0 && value.charAt(start - 1) !== "\n" ? "\n\n" : "";
+    var insert = before + text + "\n";
+    textarea.value = value.slice(0, start) + insert + value.slice(end);
+    textarea.selectionStart = textarea.selectionEnd = start + insert.length;
+    textarea.focus();
+    // As if typed: the preview refreshes and the page counts as changed.
+    textarea.dispatchEvent(new Event("input", {bubbles: true}));
+  }
+
   setupPreview();
   setupTagSuggestions();
   setupUnsavedWarning();
+  setupUpload();
 }());
