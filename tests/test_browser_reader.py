@@ -134,7 +134,9 @@ def reader_pages(site):
     }
 
 
-STAFF_PAGES = {"editor": "/admin/posts/new", "posts": "/admin/posts/", "moderation": "/moderation/"}
+STAFF_PAGES = {"editor": "/admin/posts/new", "posts": "/admin/posts/", "moderation": "/moderation/",
+               "revisions": "/admin/posts/1/revisions", "trash": "/admin/trash/",
+               "media": "/admin/media/"}
 
 INIT_SCRIPT = r"""
 (() => {
