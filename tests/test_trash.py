@@ -11,7 +11,7 @@ from blogapp.extensions import db
 from blogapp.models import Post
 from blogapp.models.types import utcnow
 from comment_helpers import article, comment_count, new_comment_id, post_comment, set_status
-from conftest import csrf_token
+from conftest import close_app, csrf_token, make_app
 from test_authoring import logged_in, snapshot, stored, team  # noqa: F401 (team: a fixture)
 
 WORD = "Zanpakuto"  # in one post only, so search answers for it alone
@@ -217,3 +217,30 @@ def test_trash_page_lists_when_each_post_was_trashed(app, client, post_id):
     page = client.get("/admin/trash/").get_data(as_text=True)
     assert re.search(r"<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</td>", page)
     assert "30 天后自动永久删除" in page
+
+
+def _found(app, word=WORD):
+    with app.app_context():
+        return [hit["slug"] for hit in app.extensions["search"].search(word).hits]
+
+
+def test_other_nodes_drop_a_trashed_post_and_take_it_back(app, client, post_id, tmp_path):
+    """Through the shared outbox (docs/scaling.md), as a second web node applies it."""
+    node_b = make_app(tmp_path / "node-b",
+                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        sync = node_b.test_cli_runner()
+        assert sync.invoke(args=["search-sync"]).exit_code == 0  # builds its index
+        assert _found(node_b) == ["bankai"]
+        logged_in(client, "luffy")
+        trash(client, post_id)
+        assert _found(app) == []  # this node: at once
+        assert sync.invoke(args=["search-sync"]).exit_code == 0
+        assert _found(node_b) == []
+        restore(client, post_id)
+        assert _found(app) == ["bankai"]
+        assert sync.invoke(args=["search-sync"]).exit_code == 0
+        assert _found(node_b) == ["bankai"]
+    finally:
+        node_b.extensions["search_follower"].stop()
+        close_app(node_b)

@@ -19,7 +19,14 @@
     if (!body || !section || !target || !window.fetch) return;
     var timer = null, sent = null, inFlight = null;
 
-    function refresh() {
+    // Keep the part being typed in view: the preview scrolls (when it is a scrolling box,
+    // beside the form) to where the cursor stands in the text.
+    function follow() {
+      var ratio = body.value.length ? body.selectionStart / body.value.length : 0;
+      section.scrollTop = ratio * (section.scrollHeight - section.clientHeight);
+    }
+
+    function refresh(typed) {
       var text = body.value;
       if (text === sent) return;
       sent = text;
@@ -39,6 +46,7 @@
         // Rendered and sanitized by the server (bleach), as the saved article will be.
         target.innerHTML = answer.html;
         status.textContent = "";
+        if (typed === true) follow();
       }).catch(function (error) {
         if (error && error.name === "AbortError") return;
         sent = null;  // try again on the next keystroke
@@ -49,7 +57,7 @@
     section.hidden = false;
     body.addEventListener("input", function () {
       window.clearTimeout(timer);
-      timer = window.setTimeout(refresh, 400);
+      timer = window.setTimeout(function () { refresh(true); }, 400);
     });
     refresh();
   }
@@ -124,9 +132,12 @@
 
   function insertAtCursor(textarea, text) {
     var start = textarea.selectionStart, end = textarea.selectionEnd, value = textarea.value;
-    // On a line of its own: an image in the middle of a word is rarely what was meant.
-    var before = start > 0 && value.charAt(start - 1) !== "\n" ? "\n\n" : "";
-    var insert = before + text + "\n";
+    // A paragraph of its own: right after a line of text or a table row, Markdown would
+    // take the image as part of that paragraph or table.
+    var head = value.slice(0, start), tail = value.slice(end);
+    var before = !head || /\n\n$/.test(head) ? "" : (/\n$/.test(head) ? "\n" : "\n\n");
+    var after = !tail || /^\n/.test(tail) ? "\n" : "\n\n";
+    var insert = before + text + after;
     textarea.value = value.slice(0, start) + insert + value.slice(end);
     textarea.selectionStart = textarea.selectionEnd = start + insert.length;
     textarea.focus();
