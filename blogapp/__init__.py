@@ -73,6 +73,9 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from . import errors, health
+    from .authoring.preview import bp as preview_bp
+    from .authoring.revisions import bp as revisions_bp
+    from .authoring.trash import bp as trash_bp
     from .authoring.views import bp as authoring_bp
     from .auth.views import bp as auth_bp
     from .blog.feeds import bp as feeds_bp
@@ -80,6 +83,7 @@ def register_blueprints(app):
     from .blog.search_views import bp as search_bp
     from .blog.suggest_views import bp as suggest_bp
     from .blog.views import bp as blog_bp
+    from .media.views import bp as media_bp
     from .templating import init_app as init_templating
 
     app.register_blueprint(blog_bp)
@@ -89,6 +93,10 @@ def register_blueprints(app):
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(trash_bp)
+    app.register_blueprint(revisions_bp)
+    app.register_blueprint(preview_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(legacy_bp)
     errors.init_app(app)
     init_templating(app)

@@ -69,6 +69,18 @@ PAGE_CACHE_COOKIES: list = []
 # Static files: versioned URLs (?v=<hash>) are cached for a year, others this long.
 STATIC_MAX_AGE = 300
 
+# Days a trashed post is kept before ``flask purge-trash`` (run it daily) deletes it.
+TRASH_DAYS = 30
+
+# Images uploaded from the editor (blogapp/media/): largest file in MB, largest image in
+# pixels (all frames of an animation together); where they are kept: MEDIA_DIR (default
+# instance/media) or MEDIA_STORAGE, the import path of a storage class taking the app
+# (one shared store for several nodes, docs/scaling.md).
+MEDIA_MAX_MB = 10
+MEDIA_MAX_PIXELS = 40_000_000
+MEDIA_DIR = None
+MEDIA_STORAGE = None
+
 # Plugins: None loads every plugin found (bundled and installed); a list loads only those.
 PLUGINS = None
 BLOCKED_PLUGINS: list = []

@@ -135,7 +135,9 @@ def reader_pages(site):
 
 
 STAFF_PAGES = {"editor": "/admin/posts/new", "posts": "/admin/posts/", "moderation": "/moderation/",
-               "search insights": "/admin/search-insights/"}
+               "search insights": "/admin/search-insights/",
+               "revisions": "/admin/posts/1/revisions", "trash": "/admin/trash/",
+               "media": "/admin/media/"}
 
 INIT_SCRIPT = r"""
 (() => {

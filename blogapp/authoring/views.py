@@ -7,19 +7,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.permissions import writer_required
-from ..content.rendering import markdown_to_html
 from ..content.slugs import make_slug
 from ..extensions import db
 from ..models import Category, Post, Tag
 from .forms import PostForm, split_tags
+from .labels import status_label
+from .preview import render_preview
+from .editor_fields import prepare
 
 bp = Blueprint("authoring", __name__, url_prefix="/admin/posts")
+bp.add_app_template_filter(status_label)
 
 
 def _editable_post(post_id):
     post = db.session.get(Post, post_id)
     if post is None:
         abort(404, description=_("找不到这篇文章。"))
+    if post.status == "trashed":  # restored from /admin/trash first, never edited there
+        abort(404, description=_("这篇文章在回收站里，恢复后才能编辑。"))
     if not current_user.may_edit(post):
         abort(403, description=_("你只能编辑自己的文章。"))
     return post
@@ -28,10 +33,14 @@ def _editable_post(post_id):
 @bp.route("/")
 @writer_required
 def post_list():
-    select = db.select(Post).order_by(Post.updated_at.desc(), Post.id.desc())  # ties: stable
+    select = (db.select(Post).where(Post.status != "trashed")
+              .order_by(Post.updated_at.desc(), Post.id.desc()))  # ties: stable
+    trashed = db.select(db.func.count(Post.id)).where(Post.status == "trashed")
     if not current_user.can_edit_any_post:
         select = select.where(Post.author_id == current_user.id)
-    return render_template("authoring/list.html", posts=db.session.scalars(select).all())
+        trashed = trashed.where(Post.author_id == current_user.id)
+    return render_template("authoring/list.html", posts=db.session.scalars(select).all(),
+                           trashed=db.session.scalar(trashed))
 
 
 def _slug_taken(slug, post):
@@ -64,9 +73,17 @@ def _apply_form(form, post):
 
 def _editor(form, post):
     preview_html = None
-    if form.preview.data:
-        preview_html = markdown_to_html(form.body.data or "")
-    return render_template("authoring/edit.html", form=form, post=post, preview_html=preview_html)
+    if form.preview.data:  # the preview button: what editor.js shows live, without JavaScript
+        preview_html = render_preview(form.body.data)
+    return render_template("authoring/edit.html", form=form, post=post, preview_html=preview_html,
+                           suggestions=prepare(form))
+
+
+def _saved_message(post, published):
+    if post.display_status == "scheduled":
+        when = post.published_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+        return _("已保存，将于 %(when)s 发布。", when=when.strftime("%Y-%m-%d %H:%M"))
+    return _("已发布。") if published else _("已保存。")
 
 
 def _save(form, post):
@@ -78,10 +95,12 @@ def _save(form, post):
         flash(error, "error")
         return _editor(form, post), 400
     if form.publish.data:
+        if not form.published_at.data:
+            post.published_at = None  # the field says "empty: now", even for a scheduled post
         post.publish()
     db.session.add(post)
     db.session.commit()
-    flash(_("已发布。") if form.publish.data else _("已保存。"), "success")
+    flash(_saved_message(post, form.publish.data), "success")
     return redirect(url_for("authoring.edit", post_id=post.id))
 
 
@@ -129,14 +148,4 @@ def unpublish(post_id):
     post.unpublish()
     db.session.commit()
     flash(_("已撤回为草稿。"), "success")
-    return redirect(url_for("authoring.post_list"))
-
-
-@bp.route("/<int:post_id>/delete", methods=["POST"])
-@writer_required
-def delete(post_id):
-    post = _editable_post(post_id)
-    db.session.delete(post)
-    db.session.commit()
-    flash(_("已删除《%(title)s》。", title=post.title), "success")
     return redirect(url_for("authoring.post_list"))

@@ -8,7 +8,7 @@ from ..extensions import db
 from .taxonomy import post_tags
 from .types import UTCDateTime, utcnow
 
-STATUSES = ("draft", "published", "scheduled")
+STATUSES = ("draft", "published", "scheduled", "trashed")
 
 
 class Post(db.Model):
@@ -35,6 +35,14 @@ class Post(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
+    # The trash (blogapp/authoring/trash.py). A trashed post's status is "trashed", so
+    # visible() and the search index leave it out through the status alone and the covering
+    # listing indexes above stay enough. Its slug is freed (a placeholder: slugs never
+    # start with "~") for a new post to take; these remember what restoring puts back.
+    trashed_at = mapped_column(UTCDateTime, index=True)
+    trashed_status: Mapped[str | None] = mapped_column(String(16))
+    trashed_slug: Mapped[str | None] = mapped_column(String(200))
+
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
 
@@ -44,7 +52,8 @@ class Post(db.Model):
 
     @classmethod
     def visible(cls, now=None):
-        """SQL condition for posts readers may see: published (or scheduled) and due."""
+        """SQL condition for posts readers may see: published (or scheduled) and due; never
+        drafts or trashed posts (their status is neither)."""
         now = now or utcnow()
         return (
             cls.status.in_(("published", "scheduled"))
@@ -63,7 +72,8 @@ class Post(db.Model):
     @property
     def display_status(self):
         """``scheduled`` only while the publication time is still ahead."""
-        if self.status != "draft" and self.published_at and self.published_at > utcnow():
+        if self.status in ("published", "scheduled") and self.published_at \
+                and self.published_at > utcnow():
             return "scheduled"
         return self.status
 
