@@ -244,3 +244,21 @@ def test_other_nodes_drop_a_trashed_post_and_take_it_back(app, client, post_id, 
     finally:
         node_b.extensions["search_follower"].stop()
         close_app(node_b)
+
+
+@pytest.mark.plugins("comments")
+def test_comments_of_a_trashed_post_leave_the_moderation_queue_and_come_back(app, client,
+                                                                             post_id):
+    from comment_helpers import post_comment
+
+    app.config["COMMENT_MODERATION"] = "hold_all"
+    post_comment(app.test_client(), "bankai", body="等待审核的评论")
+    editor = logged_in(client, "nami")  # an editor: moderates and trashes any post
+    assert "等待审核的评论" in editor.get("/moderation/").get_data(as_text=True)
+    assert "评论审核 <span class=\"count\">(1)</span>" in editor.get("/").get_data(as_text=True)
+    assert trash(editor, post_id).status_code == 302
+    queue = editor.get("/moderation/").get_data(as_text=True)
+    assert "等待审核的评论" not in queue and "(0)" in queue
+    assert "评论审核 <span class=\"count\">(0)</span>" in editor.get("/").get_data(as_text=True)
+    assert restore(editor, post_id).status_code == 302
+    assert "等待审核的评论" in editor.get("/moderation/").get_data(as_text=True)

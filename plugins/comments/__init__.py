@@ -14,7 +14,7 @@ from blogapp.plugin_api import db, hookimpl
 from . import hookspecs, tokens
 from .api import CommentsAPI
 from .importing import import_comments  # noqa: F401  (hook implementation)
-from .models import MAX_DEPTH, Comment, comments_closed, parse_id
+from .models import MAX_DEPTH, Comment, comments_closed, on_live_posts, parse_id
 from .threads import approved_comments, approved_count, build_tree
 
 __version__ = "1.0.0"
@@ -109,7 +109,7 @@ def _section(post, blog, form=None, error=None, preview=None):
 
 def _pending_count():
     return db.session.scalar(
-        db.select(db.func.count(Comment.id)).where(Comment.status == "pending"))
+        db.select(db.func.count(Comment.id)).where(Comment.status == "pending", on_live_posts()))
 
 
 @hookimpl

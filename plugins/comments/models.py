@@ -64,6 +64,12 @@ class CommentThread(db.Model):
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+def on_live_posts():
+    """SQL condition: the comment's post is not in the trash (its comments went with it:
+    moderators neither see nor count them until the post is restored)."""
+    return ~Comment.post.has(status="trashed")
+
+
 def comments_closed(post_id):
     thread = db.session.get(CommentThread, post_id)
     return bool(thread and thread.closed)

@@ -9,7 +9,7 @@ from blogapp.plugin_api import db, role_required
 from . import reasons
 from .actions import ACTIONS, change_status, edit_body
 from .forms import CommentEditForm
-from .models import MAX_ID, STATUSES, Comment, parse_id
+from .models import MAX_ID, STATUSES, Comment, on_live_posts, parse_id
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation", template_folder="templates")
 
@@ -26,11 +26,12 @@ def queue():
         abort(400, description=f"status must be one of {', '.join(STATUSES)}.")
     # id breaks ties (imported comments share a second): PostgreSQL leaves their order open,
     # and pages of the queue would then repeat or skip comments.
-    select = (db.select(Comment).filter_by(status=status)
+    select = (db.select(Comment).filter_by(status=status).where(on_live_posts())
               .order_by(Comment.created_at.desc(), Comment.id.desc()))
     page = db.paginate(select, per_page=PER_PAGE, error_out=False)
     counts = dict(db.session.execute(
-        db.select(Comment.status, db.func.count(Comment.id)).group_by(Comment.status)).all())
+        db.select(Comment.status, db.func.count(Comment.id)).where(on_live_posts())
+        .group_by(Comment.status)).all())
     return render_template("comments/moderation.html", page=page, status=status,
                            statuses=STATUSES, counts=counts, status_label=reasons.status_label,
                            reason_text=reasons.text)
