@@ -100,3 +100,17 @@ def test_suggester_ranks_exact_matches_first_and_keeps_each_item_once():
     assert suggester.suggest("rongqi")[0].label == "容器组 · Pod"
     assert normalized("  Kube-Proxy ") == "kubeproxy" and normalized("x" * 65) == ""
     assert pinyin_keys("水平扩缩容") == ("shuipingkuosuorong", "spksr") and pinyin_keys("HPA") == ()
+
+
+def test_the_built_in_glossarys_pinyin_file_is_current():
+    """scripts/build_glossary_pinyin.py wrote it from the glossary as it is now, with
+    pypinyin's phrase dictionary (polyphones in context: 调度 diaodu, not tiaodu)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "scripts/build_glossary_pinyin.py", "--check"],
+                            cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert pinyin_keys("调度") == ("diaodu", "dd") and pinyin_keys("重启") == ("chongqi", "cq")

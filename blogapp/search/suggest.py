@@ -14,14 +14,16 @@ knows nothing of Flask: URLs come from the caller's ``url_for``-like functions.
 """
 
 import bisect
+import os
 import re
 from dataclasses import dataclass
-
-from pypinyin import Style, lazy_pinyin
+from functools import lru_cache
+from pathlib import Path
 
 from .chinese_script import to_simplified
 from .glossary import compact
 
+PINYIN_FILE = Path(__file__).parent / "data" / "glossary_pinyin.tsv"
 LIMIT = 8
 # Longer prefixes cannot be the start of any term or title word worth suggesting.
 MAX_PREFIX = 64
@@ -52,14 +54,42 @@ def normalized(prefix):
     return compact(to_simplified(prefix))
 
 
-def pinyin_keys(term):
+def compute_pinyin_keys(term, phrases=True):
     """Full pinyin and initials of a term's Chinese (``水平扩缩容`` -> ``shuipingkuosuorong``,
-    ``spksr``); nothing for a term without Chinese."""
+    ``spksr``) with pypinyin; nothing for a term without Chinese. ``phrases=False`` leaves
+    out pypinyin's phrase dictionary (55 MiB; it reads polyphones in context); once
+    pypinyin is imported in a process, the first choice holds for it."""
     if not _HAN.search(term):
         return ()
+    if not phrases:
+        os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+    from pypinyin import Style, lazy_pinyin
+
     full = compact("".join(lazy_pinyin(term)))
     initials = compact("".join(lazy_pinyin(term, style=Style.FIRST_LETTER)))
     return tuple(key for key in (full, initials) if key)
+
+
+@lru_cache(maxsize=1)
+def _built_in_pinyin():
+    """The keys ``scripts/build_glossary_pinyin.py`` computed for the built-in glossary."""
+    table = {}
+    if PINYIN_FILE.exists():
+        for line in PINYIN_FILE.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                term, *keys = line.split("\t")
+                table[term] = tuple(keys)
+    return table
+
+
+def pinyin_keys(term):
+    """A term's pinyin keys: from the generated file for built-in terms (no pypinyin in
+    the web process), else computed without the phrase dictionary (terms added at run
+    time: configuration, plugins, the database)."""
+    if not _HAN.search(term):
+        return ()
+    keys = _built_in_pinyin().get(term)
+    return keys if keys is not None else compute_pinyin_keys(term, phrases=False)
 
 
 class _Keys:
