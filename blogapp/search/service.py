@@ -120,8 +120,13 @@ class SearchService:
         return self.live_index(for_writing=True)
 
     # -- searching --------------------------------------------------------------------
-    def search(self, text, page=1, per_page=10, sort="relevance", now=None, correct=True):
-        """Search published posts; ``correct=False`` searches misspelt words as typed."""
+    def search(self, text, page=1, per_page=10, sort="relevance", now=None, correct=True,
+               language=None, prefer=None):
+        """Search published posts; ``correct=False`` searches misspelt words as typed.
+
+        ``language`` ("zh"/"en") keeps posts in that language only; otherwise, with
+        ``prefer`` (the reader's language), an article matching in both languages is one
+        hit, in ``prefer``, naming its other versions (``other_versions``)."""
         plan = self.planner.plan(text)
         results = SearchResults(query=plan.text, page=page, per_page=per_page)
         if plan.is_empty:
@@ -141,7 +146,10 @@ class SearchService:
         if plan.is_empty or plan.unmatchable:
             return results
         now = now or datetime.now(timezone.utc)
-        total, hits = index.search(plan, page, per_page, sort, now)
+        if language:
+            plan.filters = {**plan.filters, "lang": [language]}
+        total, hits = index.search(plan, page, per_page, sort, now,
+                                   prefer=None if language else prefer)
         phrases = {alt.shown for clause in plan.clauses for alt in clause.alternatives}
         for hit in hits:
             hit["snippet"] = snippet(hit.pop("body"), phrases)
