@@ -73,12 +73,12 @@ kubectl -n luffy rollout status deployment/myblog --timeout=600s --watch=true &&
 CHINESE_BODY = """滚动更新每次替换几个 Pod，直到全部换成新版本。
 
 <div class="callout callout-note">
-<p><strong>说明</strong></p>
+<div class="callout-title"><strong>说明</strong></div>
 <p><code>maxSurge</code> 和 <code>maxUnavailable</code> 决定节奏，见 <a href="/posts/rolling-updates">英文原文</a>。</p>
 </div>
 
 <div class="callout callout-warning">
-<p><strong>警告</strong></p>
+<div class="callout-title"><strong>警告</strong></div>
 <p>回滚只退回一个修订版本。</p>
 </div>
 """

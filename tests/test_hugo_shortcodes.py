@@ -17,8 +17,10 @@ def html_of(text, **options):
 def test_callouts_are_styled_blocks_labelled_in_the_page_language():
     html, warnings = html_of("{{< note >}}\nUse **labels**.\n{{< /note >}}\n\n"
                              "{{< warning >}}Careful{{< /warning >}}", language="zh")
-    assert '<div class="callout callout-note">\n<p><strong>说明</strong></p>\n<p>Use <strong>labels</strong>.</p>' in html
-    assert '<div class="callout callout-warning">\n<p><strong>警告</strong></p>\n<p>Careful</p>' in html
+    assert ('<div class="callout callout-note">\n<div class="callout-title"><strong>说明</strong></div>\n'
+            '<p>Use <strong>labels</strong>.</p>') in html
+    assert ('<div class="callout callout-warning">\n<div class="callout-title"><strong>警告</strong></div>\n'
+            '<p>Careful</p>') in html
     assert warnings == []
     english, _ = html_of("{{% caution %}}Mind it{{% /caution %}}", language="en")
     assert "<strong>Caution</strong>" in english
@@ -42,6 +44,17 @@ def test_figure_glossary_mermaid_youtube_and_code_samples():
     assert "`pods/simple.yaml`\n\n```yaml\nkind: Pod\n```" in markdown
     assert "Example file: `pods/missing.yaml`" in markdown
     assert converted.warnings == [(14, "figure image '/images/gone.png' not found: kept its caption and alt text")]
+
+
+def test_feature_state_on_its_own_line_is_never_the_excerpt():
+    from blogapp.content.rendering import render_article
+
+    text = ('{{< feature-state for_k8s_version="v1.30" state="beta" >}}\n\nPods run.\n\n'
+            '## Gates {{< feature-state feature_gate_name="SidecarContainers" >}}\n')
+    rendered = render_article(convert(text).markdown)
+    assert rendered.excerpt_html == "<p>Pods run.</p>"
+    assert '<div class="feature-state"><em>FEATURE STATE: Kubernetes v1.30 [beta]</em></div>' in rendered.html
+    assert "Gates <em>Feature gate: SidecarContainers</em></h2>" in rendered.html
 
 
 def test_tabs_become_headed_sections_below_the_current_heading():

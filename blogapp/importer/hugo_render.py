@@ -98,8 +98,9 @@ def render_shortcode(node, context, previous):  # noqa: C901 - one branch per sh
         label = named.get("title") or context.label(CALLOUTS, name, "Note")
         body = context.to_html(inner.strip())
         kind = name if name in ("caution", "warning") else "note"
-        return _block(f'<div class="callout callout-{kind}">\n<p><strong>{html.escape(label)}'
-                      f"</strong></p>\n{body}\n</div>")
+        # The label is no paragraph: an excerpt (the first <p>) is never just "Note".
+        return _block(f'<div class="callout callout-{kind}">\n<div class="callout-title"><strong>'
+                      f"{html.escape(label)}</strong></div>\n{body}\n</div>")
     if name == "glossary_tooltip":
         return named.get("text") or named.get("term_id", "")
     if name == "glossary_definition":
@@ -138,9 +139,7 @@ def render_shortcode(node, context, previous):  # noqa: C901 - one branch per sh
     if name == "heading":
         return context.label(HEADINGS, first, first.replace("-", " ").capitalize())
     if name == "feature-state":
-        version = named.get("for_k8s_version") or named.get("feature_gate_name", "")
-        state = named.get("state")
-        return f"*{version} [{state}]*" if state else (f"*{version}*" if version else "")
+        return _feature_state(named, context, previous)
     if name == "api-reference":
         page = named.get("page", "").rsplit("/", 1)[-1]
         stem = re.sub(r"-v\d+(?:(?:alpha|beta)\d+)?$", "", page)
@@ -157,6 +156,22 @@ def render_shortcode(node, context, previous):  # noqa: C901 - one branch per sh
     if node.inner is not None:
         return inner
     return named.get("text") or named.get("title") or named.get("caption") or first
+
+
+def _feature_state(named, context, previous):
+    """Kubernetes' feature-state banner: "FEATURE STATE: Kubernetes v1.30 [beta]"; on a
+    line of its own a block that is no paragraph (so it is never the excerpt)."""
+    zh = context.language == "zh"
+    if named.get("for_k8s_version") or named.get("state"):
+        text = f"{'特性状态：' if zh else 'FEATURE STATE: '}Kubernetes " \
+               f"{named.get('for_k8s_version', '')} [{named.get('state', '')}]"
+    elif named.get("feature_gate_name"):
+        text = f"{'特性门控：' if zh else 'Feature gate: '}{named['feature_gate_name']}"
+    else:
+        return ""
+    if not previous or previous.endswith("\n"):
+        return _block(f'<div class="feature-state"><em>{html.escape(text)}</em></div>')
+    return f"*{text}*"
 
 
 def _figure(node, named, context):
