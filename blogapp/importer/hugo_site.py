@@ -43,6 +43,8 @@ class Page:
     relative: PurePosixPath  # below the language folder, language suffix removed
     article: Article
     warnings: list  # (line, message)
+    folder: str | None = None  # the language folder it is in ("zh-cn"), if any
+    meta: dict = None  # its front matter (slug, url, aliases: its site URLs)
 
 
 def is_hugo_content(directory):
@@ -59,11 +61,11 @@ def page_files(directory):
 
 
 def language_of(directory, path):
-    """``(language, relative path)``: from the language folder, else the file name
-    (``post.zh-cn.md``), else ``(None, path)``. Raises :class:`PageProblem` for a
-    language folder of a language the blog does not have."""
+    """``(language, relative path, language folder)``: from the language folder, else the
+    file name (``post.zh-cn.md``), else ``(None, path, None)``. Raises
+    :class:`PageProblem` for a language folder of a language the blog does not have."""
     relative = PurePosixPath(path.relative_to(directory).as_posix())
-    language = None
+    language = folder = None
     multilingual = any(child.is_dir() and normalize(child.name) for child in directory.iterdir())
     if multilingual and len(relative.parts) > 1:
         folder = relative.parts[0]
@@ -72,11 +74,13 @@ def language_of(directory, path):
             raise PageProblem(f"unknown language folder '{folder}' (the blog has zh and en)", 1)
         if language:
             relative = PurePosixPath(*relative.parts[1:])
+        else:
+            folder = None
     stem, _, suffix = relative.stem.rpartition(".")
     if stem and normalize(suffix):  # page.en.md
         language = language or normalize(suffix)
         relative = relative.with_name(stem + ".md")
-    return language, relative
+    return language, relative, folder
 
 
 def split_authors(meta):
@@ -107,7 +111,7 @@ def _slug_base(meta, relative):
 
 def parse_page(directory, path, default_tz, default_author, find_file):
     """The :class:`Page` of one file; raises :class:`PageProblem`."""
-    language, relative = language_of(directory, path)
+    language, relative, folder = language_of(directory, path)
     try:
         text = front_matter.normalize_text(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -146,7 +150,7 @@ def parse_page(directory, path, default_tz, default_author, find_file):
         published_at=published, body=markdown, category=category, tags=tags,
         status="draft" if meta.get("draft") in (True, "true") else "published",
         language=language, translation_key=f"key:{key}" if key else f"path:{relative}")
-    return Page(path, relative, article, converted.warnings)
+    return Page(path, relative, article, converted.warnings, folder, meta)
 
 
 def make_file_finder(directory):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..content.translations import TranslationConflict, link
 from ..extensions import db
 from ..models import Post
+from .hugo_links import rewrite_links
 from .hugo_site import PageProblem, assign_slugs, make_file_finder, page_files, parse_page
 from .markdown_files import save_article
 
@@ -48,6 +49,7 @@ def import_site(directory, default_tz, default_author="admin", default_language=
             report.say("warning", shown, line, message)
         pages.append(page)
     assign_slugs(pages, default_language)
+    rewrite_links(pages, directory)
     saved = []
     for page in pages:
         article = page.article
