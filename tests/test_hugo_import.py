@@ -85,6 +85,7 @@ def test_bad_pages_are_reported_with_path_and_line_and_the_rest_imports(app, run
     write(content, "en/latin1.md", "---\ntitle: Caf\xe9\n---\nna\xefve\n", encoding="latin-1")
     write(content, "en/open.md", "---\ntitle: Open\n---\nline\n\n{{< note >}}\nnever closed\n")
     write(content, "en/open-tag.md", "---\ntitle: Open tag\n---\nx\ny {{< glossary_tooltip text=\"a\"\n")
+    write(content, "en/unclosed.md", "\n+++\ntitle = 'No end'\nbody\n")
     result = runner.invoke(args=["import-posts", str(content)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     errors = sorted(line for line in result.stderr.splitlines() if line.startswith("error:"))
@@ -94,15 +95,22 @@ def test_bad_pages_are_reported_with_path_and_line_and_the_rest_imports(app, run
         "error: content/en/latin1.md:2: not UTF-8 text",
         "error: content/en/open-tag.md:5: shortcode '{{<' is never closed with '>}}'",
         "error: content/en/open.md:6: shortcode 'note' is opened but never closed",
+        "error: content/en/unclosed.md:2: front matter opened with '+++' is never closed",
         "error: content/fr/pods.md:1: unknown language folder 'fr' (the blog has zh and en)",
     ]
-    assert "2 created, 0 updated, 5 failed; 1 translation pairs linked." in result.stdout
+    assert "2 created, 0 updated, 6 failed; 1 translation pairs linked." in result.stdout
     rows = posts(app)
     assert set(rows) == {"kept-before", "pods", "pods-en"}
     assert rows["pods"][:3] == ("zh", rows["pods-en"][1], "published") and rows["pods"][1]
     with app.app_context():
         assert "<p>一个 pod 在运行。</p>" in db.session.scalar(
             db.select(Post.body_html).filter_by(slug="pods"))
+
+    # A page that breaks after it was imported leaves its post (and the link) as it was.
+    write(content, "en/pods.md", GOOD_EN.replace("title: Pods", "title: [Pods"))
+    again = runner.invoke(args=["import-posts", str(content)])
+    assert again.exit_code == 1 and "error: content/en/pods.md:3: front matter is not valid YAML" in again.stderr, again.stderr
+    assert posts(app) == rows
 
 
 def test_front_matter_variants_of_real_hugo_sites(app, runner, tmp_path):
@@ -117,7 +125,7 @@ def test_front_matter_variants_of_real_hugo_sites(app, runner, tmp_path):
     write(content, "posts/odd.md/readme.txt", "a folder whose name ends in .md\n")
     write(content, "posts/page.en.md", "---\ntitle: By file name\ndate: 2024-05-03 09:30\n---\nEnglish.\n")
     write(content, "posts/page.zh-cn.md", "---\ntitle: 按文件名\ndate: 2024-05-03\n---\n中文。\n")
-    result = runner.invoke(args=["import-posts", str(content)])
+    result = runner.invoke(args=["import-posts", str(content.parent)])  # the site's folder
     assert result.exit_code == 0, result.output
     assert "4 created, 0 updated, 0 failed; 2 translation pairs linked." in result.stdout
     rows = posts(app)

@@ -97,6 +97,8 @@ def import_posts_command(directory, dry_run, author):
     """Import Markdown files with front matter from DIRECTORY, or a Hugo content folder
     (content/<language>/...; translations linked). Re-import updates by slug."""
     pairs = None
+    if (directory / "content").is_dir() and is_hugo_content(directory / "content"):
+        directory = directory / "content"  # the site's folder was given: its content/
     if is_hugo_content(directory):
         report = _import_hugo(directory, author, dry_run)
         counts, pairs = report.counts, report.pairs
