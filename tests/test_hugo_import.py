@@ -34,8 +34,8 @@ def test_the_kubernetes_docs_tree_imports_with_every_pair_linked(app, runner, cl
     source = shared_path("corpus", "k8s-docs-hugo", "content")
     result = runner.invoke(args=["import-posts", str(source)])
     assert result.exit_code == 0, result.output
-    assert (f"Imported {DOCS_FILES} files: {DOCS_FILES} created, 0 updated, 0 failed; "
-            f"{DOCS_PAIRS} translation pairs linked.") in result.stdout
+    assert (f"Imported {DOCS_FILES} files: {DOCS_FILES} created, 0 updated, 0 failed, "
+            f"0 skipped; {DOCS_PAIRS} translation pairs linked.") in result.stdout
     # Every warning names a file and a line.
     assert all(re.match(r"warning: content/(en|zh-cn)/\S+\.md:\d+: ", line)
                for line in result.stderr.splitlines() if line.strip()), result.stderr[:2000]
@@ -67,7 +67,7 @@ def test_the_kubernetes_docs_tree_imports_with_every_pair_linked(app, runner, cl
                     "/zh-cn/docs/concepts/cluster-administration/manage-deployment/"}
 
     again = runner.invoke(args=["import-posts", str(source)])
-    assert f"0 created, {DOCS_FILES} updated, 0 failed; {DOCS_PAIRS}" in again.stdout
+    assert f"0 created, {DOCS_FILES} updated, 0 failed, 0 skipped; {DOCS_PAIRS}" in again.stdout
     assert posts(app) == rows  # in place: same slugs, languages, groups
 
 
@@ -98,7 +98,7 @@ def test_bad_pages_are_reported_with_path_and_line_and_the_rest_imports(app, run
         "error: content/en/unclosed.md:2: front matter opened with '+++' is never closed",
         "error: content/fr/pods.md:1: unknown language folder 'fr' (the blog has zh and en)",
     ]
-    assert "2 created, 0 updated, 6 failed; 1 translation pairs linked." in result.stdout
+    assert "2 created, 0 updated, 6 failed, 0 skipped; 1 translation pairs linked." in result.stdout
     rows = posts(app)
     assert set(rows) == {"kept-before", "pods", "pods-en"}
     assert rows["pods"][:3] == ("zh", rows["pods-en"][1], "published") and rows["pods"][1]
@@ -123,13 +123,21 @@ def test_front_matter_variants_of_real_hugo_sites(app, runner, tmp_path):
           "author: Jane Doe (Google), John Roe (Red Hat) and Kim\ndescription: 一段摘要。\n"
           "translationKey: intro\n---\n正文在这里。\n")
     write(content, "posts/odd.md/readme.txt", "a folder whose name ends in .md\n")
+    write(content, "posts/_index.md", "---\n---\n")
+    write(content, "posts/shared/index.md", "---\nheadless: true\n---\nbits\n")
+    write(content, "posts/untitled_page.md", "---\ndate: 2024-05-05\n---\nSome text.\n")
     write(content, "posts/page.en.md", "---\ntitle: By file name\ndate: 2024-05-03 09:30\n---\nEnglish.\n")
     write(content, "posts/page.zh-cn.md", "---\ntitle: 按文件名\ndate: 2024-05-03\n---\n中文。\n")
     result = runner.invoke(args=["import-posts", str(content.parent)])  # the site's folder
     assert result.exit_code == 0, result.output
-    assert "4 created, 0 updated, 0 failed; 2 translation pairs linked." in result.stdout
+    assert "5 created, 0 updated, 0 failed, 2 skipped; 2 translation pairs linked." in result.stdout
     rows = posts(app)
-    assert set(rows) == {"toml", "bundle", "page", "page-en"}
+    assert set(rows) == {"toml", "bundle", "page", "page-en", "untitled-page"}
+    assert rows["untitled-page"][3] == "Untitled page"
+    assert ("skipped: content/posts/_index.md: no title and no content (an empty section page)"
+            in result.stderr)
+    assert ("skipped: content/posts/shared/index.md: a headless bundle: Hugo renders no page "
+            "for it") in result.stderr
     assert rows["toml"][0] == "en" and rows["toml"][2] == "draft"
     assert rows["bundle"][0] == "zh" and rows["bundle"][1] == rows["toml"][1]
     assert rows["page"][1] == rows["page-en"][1] and rows["page"][1] != rows["toml"][1]
@@ -170,7 +178,7 @@ def test_dry_run_reports_each_file_and_writes_nothing(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "content/en/pods.md: would be created as /posts/pods-en (en, published)" in result.stdout
     assert "content/zh/pods.md: would be created as /posts/pods (zh, published)" in result.stdout
-    assert "Would import 2 files: 2 created, 0 updated, 0 failed; 1 translation pairs" in result.stdout
+    assert "Would import 2 files: 2 created, 0 updated, 0 failed, 0 skipped; 1 translation pairs" in result.stdout
     assert posts(app) == {}
 
 

@@ -37,6 +37,29 @@ class PageProblem(ImportProblem):
         self.line = line
 
 
+class PageSkipped(Exception):
+    """A file Hugo renders no page for; the message says why (not an error)."""
+
+
+def _not_a_page(meta, body):
+    """Why Hugo renders no page for this file, or None."""
+    if meta.get("headless") is True:
+        return "a headless bundle: Hugo renders no page for it"
+    build = meta.get("build") or meta.get("_build")
+    if isinstance(build, dict) and str(build.get("render", "")).lower() in ("never", "false"):
+        return "build.render is 'never': Hugo renders no page for it"
+    if not meta.get("title") and not body.strip():
+        return "no title and no content (an empty section page)"
+    return None
+
+
+def _name_title(relative):
+    parts = list(relative.with_suffix("").parts)
+    if parts[-1] in ("index", "_index") and len(parts) > 1:
+        parts.pop()
+    return parts[-1].replace("-", " ").replace("_", " ").strip().capitalize() or "Untitled"
+
+
 @dataclass
 class Page:
     path: Path
@@ -121,9 +144,12 @@ def parse_page(directory, path, default_tz, default_author, find_file):
         meta, body, _, body_line = front_matter.split(text)
     except front_matter.FrontMatterError as exc:
         raise PageProblem(str(exc), exc.line) from None
-    title = " ".join(str(meta.get("title") or meta.get("linkTitle") or "").split())
-    if not title:
-        raise PageProblem("missing 'title'", 1)
+    skipped = _not_a_page(meta, body)
+    if skipped:
+        raise PageSkipped(skipped)
+    # Hugo titles an untitled section or page after its folder or file name.
+    title = " ".join(str(meta.get("title") or meta.get("linkTitle") or "").split()) \
+        or _name_title(relative)
     try:
         language = front_matter_language(meta) or language
         published = meta.get("date") or meta.get("publishDate")

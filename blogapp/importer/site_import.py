@@ -13,13 +13,15 @@ from ..content.translations import TranslationConflict, link
 from ..extensions import db
 from ..models import Post
 from .hugo_links import rewrite_links
-from .hugo_site import PageProblem, assign_slugs, make_file_finder, page_files, parse_page
+from .hugo_site import (PageProblem, PageSkipped, assign_slugs, make_file_finder, page_files,
+                        parse_page)
 from .markdown_files import save_article
 
 
 @dataclass
 class Report:
-    counts: dict = field(default_factory=lambda: {"created": 0, "updated": 0, "failed": 0})
+    counts: dict = field(default_factory=lambda: {"created": 0, "updated": 0, "failed": 0,
+                                                  "skipped": 0})
     lines: list = field(default_factory=list)  # ("error"|"warning"|"info", text)
     pairs: int = 0
     files: int = 0
@@ -43,6 +45,10 @@ def import_site(directory, default_tz, default_author="admin", default_language=
         except PageProblem as exc:
             report.counts["failed"] += 1
             report.say("error", shown, exc.line, str(exc))
+            continue
+        except PageSkipped as exc:
+            report.counts["skipped"] += 1
+            report.say("skipped", shown, None, str(exc))
             continue
         page.shown = shown
         for line, message in page.warnings:
