@@ -159,10 +159,15 @@ def test_links_between_pages_lead_to_their_posts(app, runner, tmp_path):
     write(content, "zh/docs/a.md", "---\ntitle: 甲\n---\n见[乙](../b/#x)、[英文](/en/docs/b/)、"
           "[别名](/old/b)、<a href=\"/docs/gone/\">没有</a>和[外部](https://example.org/docs/b/)。\n\n[ref]: /docs/b/\n")
     write(content, "zh/docs/b/index.md", "---\ntitle: 乙\naliases: [/old/b/]\n---\n回到[甲](/docs/a/)。\n")
+    write(content, "zh/docs/c.md", '---\ntitle: 丙\ndate: 2024/05/01 10:00\n---\n[甲]({{< ref "docs/a.md#top" >}})、'
+          '[乙]({{< relref "b" >}})、[英文乙]({{< ref "/en/nope.md" >}})\n')
     write(content, "en/docs/b/index.md", "---\ntitle: B\n---\nBack to [A](/en/docs/a/).\n")
-    assert runner.invoke(args=["import-posts", str(content)]).exit_code == 0
+    result = runner.invoke(args=["import-posts", str(content)])
+    assert result.exit_code == 0, result.output
+    assert "warning: content/zh/docs/c.md: ref '/en/nope.md' names no imported page" in result.stderr
     with app.app_context():
         body = {p.slug: p.body for p in db.session.scalars(db.select(Post))}
+    assert body["c"] == "[甲](/posts/a#top)、[乙](/posts/b)、[英文乙](/en/nope.md)\n"
     assert body["a"].startswith("见[乙](/posts/b#x)、[英文](/posts/b-en)、[别名](/posts/b)、"
                                 '<a href="/docs/gone/">没有</a>和[外部](https://example.org/docs/b/)。')
     assert "[ref]: /posts/b" in body["a"]

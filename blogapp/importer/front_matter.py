@@ -7,6 +7,7 @@ they are on, so a report can say ``path:line: reason``.
 """
 
 import datetime as dt
+import email.utils
 import json
 import re
 import tomllib
@@ -109,6 +110,28 @@ def _json(lines, first):
     return meta, "\n".join(lines[end + 1:]), "json", end + 2
 
 
+# Other spellings real front matter has (Hugo reads them too): slashes, no seconds, a
+# zone name after the offset ("+0800 CST"), RFC 2822 ("Wed, 01 May 2024 10:00:00 +0800").
+_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S%z",
+            "%Y-%m-%d %H:%M%z")
+
+
+def _parse_date(text):
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for form in _FORMATS:
+        try:
+            return dt.datetime.strptime(text, form)
+        except ValueError:
+            continue
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def as_datetime(value, default_tz):
     """A front matter date (date, datetime, or text with or without time and zone) as an
     aware datetime; raises ValueError with the reason."""
@@ -119,10 +142,10 @@ def as_datetime(value, default_tz):
     elif isinstance(value, str):
         text = value.strip()
         # Hexo/Jekyll write "2024-05-01 10:00:00 +0800"; fromisoformat wants the zone attached.
+        text = re.sub(r"([+-]\d{2}:?\d{2})\s+[A-Z]{2,5}$", r"\1", text)  # "+0800 CST"
         text = re.sub(r"\s+([+-]\d{2}:?\d{2}|Z)$", r"\1", text)
-        try:
-            result = dt.datetime.fromisoformat(text)
-        except ValueError:
+        result = _parse_date(text)
+        if result is None:
             raise ValueError(f"date {value!r} is not an ISO 8601 date") from None
     else:
         raise ValueError(f"date {value!r} is not a date")

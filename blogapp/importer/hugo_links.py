@@ -5,17 +5,20 @@ A Hugo page links its neighbours by their site URL (``/docs/concepts/pods/``,
 URL of every imported page is worked out as Hugo would (language prefix except for the
 default content language, bundle and section folders, ``slug``, ``url``, ``aliases``)
 and links to it in Markdown (``[text](url)``, ``[ref]: url``) or HTML (``href="url"``)
-are rewritten, anchors kept. A link to a translation that does not exist goes to the
+are rewritten, anchors kept, and so are ``ref``/``relref`` shortcodes (by the page's
+path, with or without its section, in the page's language first). A link to a translation that does not exist goes to the
 default language's page (as Kubernetes' site does); links to pages not imported stay
 as written.
 """
 
 import posixpath
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .front_matter import FrontMatterError, normalize_text, split
+from .hugo_render import REF_PREFIX
 
+_REF = re.compile(re.escape(REF_PREFIX) + r"""(?P<path>[^\s)>"'#]*)(?P<rest>#[^\s)>"']*)?""")
 # [text](url "title"), [ref]: url, href="url": the url is group "url".
 _LINK = re.compile(r"""(?P<lead>\]\(\s*<?|^[ \t]*\[[^\]\n]+\]:[ \t]*|href=["'])"""
                    r"""(?P<url>(?:/|\.\.?/)[^\s)>"'#?]*)(?P<rest>[?#][^\s)>"']*)?""", re.M)
@@ -70,8 +73,10 @@ def rewrite_links(pages, directory):
         for url in urls:
             by_url.setdefault(url, page.article.slug)
 
+    by_path = _paths(pages)
     for page in pages:
         base = own[id(page)]
+        page.article.body = _REF.sub(lambda m, page=page: _ref(m, page, by_path), page.article.body)
 
         def replace(match, base=base):
             url = match["url"]
@@ -86,3 +91,36 @@ def rewrite_links(pages, directory):
             return f"{match['lead']}/posts/{slug}{match['rest'] or ''}"
 
         page.article.body = _LINK.sub(replace, page.article.body)
+
+
+def _path_keys(relative):
+    parts = [part.lower() for part in relative.with_suffix("").parts]
+    if parts[-1] in ("index", "_index") and len(parts) > 1:
+        parts.pop()
+    return ["/".join(parts), parts[-1]]  # the whole path, and the name alone
+
+
+def _paths(pages):
+    """``{(path key, language): slug}`` for ``ref`` lookups (a name shared by several
+    pages of one language is left out: it would be a guess)."""
+    found, shared = {}, set()
+    for page in pages:
+        for key in _path_keys(page.relative):
+            entry = (key, page.article.language)
+            if entry in found and found[entry] != page.article.slug:
+                shared.add(entry)
+            found[entry] = page.article.slug
+    return {entry: slug for entry, slug in found.items() if entry not in shared}
+
+
+def _ref(match, page, by_path):
+    path = match["path"].strip("/")
+    stem = path[:-3] if path.lower().endswith(".md") else path
+    key = _path_keys(PurePosixPath(stem + ".md"))[0]
+    languages = [page.article.language, *sorted({lang for _, lang in by_path} - {page.article.language})]
+    for language in languages:
+        slug = by_path.get((key, language))
+        if slug:
+            return f"/posts/{slug}{match['rest'] or ''}"
+    page.warnings.append((None, f"ref {match['path']!r} names no imported page: kept as written"))
+    return match["path"] + (match["rest"] or "")

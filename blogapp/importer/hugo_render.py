@@ -26,6 +26,8 @@ HEADINGS = {"whatsnext": ("接下来", "What's next"), "prerequisites": ("准备
             "options": ("选项", "Options")}
 CODE_EXTENSIONS = {"yaml": "yaml", "yml": "yaml", "json": "json", "sh": "bash", "py": "python",
                    "go": "go", "toml": "toml", "conf": "ini", "js": "javascript"}
+# A page reference, until the slug of the page it names is known.
+REF_PREFIX = "hugo-ref:"
 # Shown as nothing: comments, the reading-time banner of third-party content, a TOC.
 SILENT = {"comment", "thirdparty-content", "toc"}
 
@@ -147,8 +149,8 @@ def render_shortcode(node, context, previous):  # noqa: C901 - one branch per sh
     if name == "link":
         text = named.get("text") or inner or named.get("url", "")
         return f"[{text}]({named['url']})" if named.get("url") else text
-    if name in ("ref", "relref"):
-        return named.get("path") or first
+    if name in ("ref", "relref"):  # resolved to the post by hugo_links.rewrite_links
+        return f"{REF_PREFIX}{named.get('path') or first}"
     if name in ("tweet", "x", "gist", "instagram"):
         return _block(" ".join(named.values()) or " ".join(positional))
     # A site parameter, a version, a project's own shortcode: no way to know its output.

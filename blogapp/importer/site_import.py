@@ -51,11 +51,12 @@ def import_site(directory, default_tz, default_author="admin", default_language=
             report.say("skipped", shown, None, str(exc))
             continue
         page.shown = shown
-        for line, message in page.warnings:
-            report.say("warning", shown, line, message)
         pages.append(page)
     assign_slugs(pages, default_language)
     rewrite_links(pages, directory)
+    for page in pages:
+        for line, message in page.warnings:
+            report.say("warning", page.shown, line, message)
     saved = []
     for page in pages:
         article = page.article
