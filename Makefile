@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
+# make run PORT=8080
+PORT ?= 5000
 
 .PHONY: install run serve test bench clean
 
@@ -20,7 +22,7 @@ run: install
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
 	$(FLASK) reindex --if-needed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production-style: gunicorn with gunicorn.conf.py (gthread workers) on 127.0.0.1:8000,
 # after the migrations, so workers never start on an old schema.
@@ -61,6 +63,7 @@ bench: install
 	$(PY) bench/page_bench.py $(BENCH_ARGS) $(PAGE_BENCH_ARGS)
 	$(PY) bench/search_bench.py $(BENCH_ARGS) $(SEARCH_BENCH_ARGS)
 	$(PY) bench/docs_quality.py $(QUALITY_BENCH_ARGS)
+	$(PY) bench/suggest_bench.py $(SUGGEST_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

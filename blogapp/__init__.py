@@ -57,7 +57,7 @@ def create_app(test_config=None, instance_path=None):
 
 
 def register_extensions(app):
-    from . import caching, database, extensions, i18n, search, security
+    from . import caching, database, extensions, i18n, insights, search, security
     from .auth import login, throttle
 
     i18n.init_app(app)
@@ -68,6 +68,7 @@ def register_extensions(app):
     login.init_app(app)
     search.init_app(app)
     caching.init_app(app)
+    insights.init_app(app)
 
 
 def register_blueprints(app):
@@ -77,11 +78,13 @@ def register_blueprints(app):
     from .blog.feeds import bp as feeds_bp
     from .blog.legacy import bp as legacy_bp
     from .blog.search_views import bp as search_bp
+    from .blog.suggest_views import bp as suggest_bp
     from .blog.views import bp as blog_bp
     from .templating import init_app as init_templating
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(suggest_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)

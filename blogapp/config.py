@@ -24,6 +24,9 @@ BABEL_DEFAULT_LOCALE = "zh"
 POSTS_PER_PAGE = 10
 # Atom feeds carry whole articles (True) or only their excerpts (False).
 FEED_FULL_CONTENT = True
+# Search insights (/admin/search-insights): days of searches kept (query, result count,
+# date; nothing about the reader). Older days are deleted hourly by the recorder.
+SEARCH_LOG_DAYS = 90
 
 SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: SQLite in the instance folder
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -46,6 +49,9 @@ SECRET_KEY_FILE = "secret_key"
 
 # Failed logins allowed per client address and user name before answering 429.
 LOGIN_FAILURE_LIMIT = "5/5minute"
+# When the counters' storage (Redis) is down: False lets logins through uncounted, True
+# refuses every login (503) until it is back.
+LOGIN_THROTTLE_FAIL_CLOSED = False
 # memory:// counts per process; left at that, REDIS_URL is used when set (see below).
 RATELIMIT_STORAGE_URI = "memory://"
 

@@ -16,7 +16,7 @@ hookimpl = pluggy.HookimplMarker("blogapp")
 
 # Template slots the core layout and pages render (see render_slot); plugins may render
 # slots of their own in their templates (the comments plugin's ``comment_form_fields``).
-SLOTS = ("head", "sidebar", "post_footer", "entry_meta")
+SLOTS = ("head", "sidebar", "post_footer", "entry_meta", "site_nav")
 
 
 @hookspec
@@ -47,6 +47,11 @@ def register_commands(blog):
 @hookspec
 def render_slot(name, context, blog):
     """Return HTML (str or Markup) for template slot ``name`` (SLOTS or a plugin's), or None."""
+
+
+@hookspec(firstresult=True)
+def login_destination(user, blog):
+    """Return where ``user`` goes after logging in from no particular page (a path), or None."""
 
 
 @hookspec

@@ -15,19 +15,20 @@ bundled plugins (import-linter, see ``setup.cfg``).
 
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user as _current_user
 
 from .auth.permissions import role_required
 from .extensions import db
+from .forms import Form
 from .hookspecs import SLOTS, hookimpl, hookspec
 from .models.types import UTCDateTime, utcnow
 
 __all__ = [
     "Blog", "current_blog", "render_markdown", "sanitize_policy", "hookimpl", "hookspec",
     "SLOTS", "db", "UTCDateTime", "utcnow", "role_required", "gettext", "lazy_gettext",
-    "ngettext",
+    "ngettext", "N_", "Form",
 ]
 
 _EXTENSION = "blog_api"
@@ -140,6 +141,23 @@ class Blog:
 
         return default_locale()
 
+    @staticmethod
+    def csrf_exempt(view):
+        """Let ``view`` take POSTs without a CSRF token: only for URLs whose own signed
+        token is the proof (e.g. RFC 8058 one-click unsubscribe, posted by mail programs)."""
+        from .extensions import csrf
+
+        return csrf.exempt(view)
+
+    def memoized(self, name, compute):
+        """``compute()`` once per change of the site and interface language: a value kept
+        per process until any change pages show is committed (a fragment many requests
+        render alike, e.g. a comment thread). ``name`` is the plugin's own key."""
+        from .caching.fragments import memoized
+        from .i18n import current_language
+
+        return memoized(f"plugin:{name}:{current_language()}:{request.script_root}", compute)
+
     def external_url(self, endpoint, anchor=None, **values):
         """An absolute URL under ``SITE_URL`` (in requests and commands alike)."""
         site = urlsplit(self.app.config.get("SITE_URL") or "http://127.0.0.1:5000")
@@ -147,6 +165,12 @@ class Blog:
                                         url_scheme=site.scheme or "http")
         url = adapter.build(endpoint, values, force_external=True)
         return f"{url}#{anchor}" if anchor else url
+
+
+def N_(message):
+    """Mark ``message`` for the catalogue without translating it: a message id to store
+    and translate when shown (e.g. a comment verdict's reason)."""
+    return message
 
 
 def render_markdown(text, policy="article"):

@@ -7,6 +7,7 @@ from flask import current_app, render_template, request, url_for
 from flask_babel import gettext
 from markupsafe import Markup
 
+from .blog.related import related_posts
 from .caching.fragments import memoized
 from .content.reader import reader_view, reading_time_label, text_language
 from .extensions import db
@@ -182,6 +183,7 @@ def init_app(app):
     app.jinja_env.globals["reading_time_label"] = reading_time_label
     app.jinja_env.globals["article_view"] = article_view
     app.jinja_env.globals["adjacent_posts"] = adjacent_posts
+    app.jinja_env.globals["related_posts"] = related_posts
     app.jinja_env.globals["post_language"] = post_language
     app.jinja_env.globals["sidebar_lists"] = sidebar_lists
     app.jinja_env.globals["link"] = link

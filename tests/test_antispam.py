@@ -11,6 +11,7 @@ from blogapp.database import create_schema
 from blogapp.extensions import db
 from blogapp.models import Post, User
 from conftest import csrf_token, login
+from plugins.comments import reasons
 from plugins.comments.models import Comment
 
 SLUG = "hello"
@@ -143,7 +144,10 @@ def test_more_links_than_allowed_are_held(app, client, post):
     statuses = [(status, reason) for _, status, reason in saved(app)]
     assert statuses[0] == ("approved", "")
     assert [s for s, _ in statuses[1:]] == ["pending", "pending"]
-    assert all("3 个链接" in reason for _, reason in statuses[1:])
+    # Stored untranslated, shown in the moderator's language.
+    for lang, shown in (("zh", "3 个链接，超过 2 个"), ("en", "3 links, more than 2 allowed")):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            assert all(reasons.text(reason) == shown for _, reason in statuses[1:])
     app.config["COMMENT_MAX_LINKS"] = 5
     assert submit(client, body="www.d.com www.e.org www.f.net").status_code == 302
     assert saved(app)[-1][1] == "approved"

@@ -8,7 +8,7 @@ Debian's Chromium (``/usr/bin/chromium``, driven by Playwright, as in
 
 - axe-core (bundled by axe-playwright-python) with the WCAG 2.0/2.1/2.2 A and AA rules and
   the best-practice rules, on every page of ``PAGES`` in zh and en, light and dark, at
-  1280 px, and again at 390 px in light and dark (both languages): 0 violations of any impact.
+  1280 and 390 px: 0 violations of any impact.
 - Clipping on every page at 1280, 390 and 320 px: nothing wider than the viewport except
   inside its own horizontally scrolling box, which then must be focusable by keyboard.
 - No CSP violation, page error or console error on any page (the CSP has no unsafe-inline).
@@ -158,7 +158,8 @@ def reader_pages(site):
     }
 
 
-STAFF_PAGES = {"editor": "/admin/posts/new", "posts": "/admin/posts/", "moderation": "/moderation/"}
+STAFF_PAGES = {"editor": "/admin/posts/new", "posts": "/admin/posts/", "moderation": "/moderation/",
+               "search insights": "/admin/search-insights/"}
 
 INIT_SCRIPT = r"""
 (() => {
@@ -263,11 +264,6 @@ def _axe(page):
     return found
 
 
-# Phone-width axe runs: one per language, one per scheme (the CSS of the two schemes
-# differs only in colours, the layout only by width).
-PHONE_AXE = {("zh", "light"), ("en", "dark")}
-
-
 def _check_pages(browser, site, *, lang, scheme, width, axe, failures):
     for login, pages in ((False, reader_pages(site)), (True, STAFF_PAGES)):
         context = _context(browser, site, lang=lang, scheme=scheme, width=width, login=login)
@@ -287,11 +283,11 @@ def _check_pages(browser, site, *, lang, scheme, width, axe, failures):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_axe_finds_nothing_and_nothing_is_clipped(site, browser, lang, scheme):
-    """Every page in this language and scheme at 1280 px (and at 390 px for the variants
-    of ``PHONE_AXE``): 0 axe violations, nothing wider than the viewport outside its own
-    scrolling box, every scrolling box focusable by keyboard."""
+    """Every page in this language and scheme at 1280 and 390 px: 0 axe violations,
+    nothing wider than the viewport outside its own scrolling box, every scrolling box
+    focusable by keyboard."""
     failures = {}
-    for width in (1280, 390) if (lang, scheme) in PHONE_AXE else (1280,):
+    for width in (1280, 390):
         _check_pages(browser, site, lang=lang, scheme=scheme, width=width, axe=True,
                      failures=failures)
     assert failures == {}
@@ -361,9 +357,11 @@ def test_dark_mode_follows_the_system_and_the_toggle_is_remembered(site, browser
     page.locator(".theme-toggle").click()
     _visit(page, site, "/search?q=HPA")
     assert _background(page) == "rgb(17, 20, 24)"
-    # theme.js is a blocking script in <head>, no inline script anywhere.
-    assert page.evaluate("""() => [...document.scripts].map(s => [s.parentElement.tagName, !!s.src, s.defer])""") == [
-        ["HEAD", True, False], ["HEAD", True, True]]
+    # theme.js is the one blocking script, first in <head>; every other script is a
+    # deferred file in <head> (site.js, suggest.js, the comments plugin's): none inline.
+    scripts = page.evaluate("""() => [...document.scripts].map(s => [s.parentElement.tagName, !!s.src, s.defer])""")
+    assert scripts[0] == ["HEAD", True, False] and len(scripts) >= 3
+    assert all(script == ["HEAD", True, True] for script in scripts[1:])
     context.close()
 
 
@@ -389,6 +387,82 @@ def test_copy_button_works_with_the_keyboard_and_is_announced(site, browser):
     fold.locator("summary").focus()
     page.keyboard.press("Enter")
     assert fold.get_attribute("open") is not None
+    context.close()
+
+
+def test_comment_form_previews_live_and_remembers_the_commenter_when_asked(site, browser):
+    """The live preview shows the server-sanitized rendering while typing; "remember me"
+    is offered only with JavaScript, and fills the next form on this device only when ticked."""
+    context = _context(browser, site)
+    page = context.new_page()
+    watch = Watch(page)
+    _visit(page, site, site["english"])
+    remember = page.locator("label.remember-me")
+    assert remember.is_visible()
+    page.fill("#body", "**bold** <img src=x onerror=alert(1)> text")
+    page.wait_for_function(
+        "() => document.getElementById('comment-preview').innerHTML.includes('<strong>bold</strong>')")
+    preview = page.inner_html("#comment-preview")
+    assert "onerror" not in preview and "<img" not in preview
+    page.fill("#author_name", "Robin")
+    page.fill("#author_email", "robin@example.com")
+    page.check("#remember_me")
+    page.click("#comment-form button[type=submit]:not([name])")
+    page.wait_for_load_state()
+    waiting = page.locator(".comment-waiting")  # held, and said right above the form
+    assert waiting.count() == 1 and "bold" in waiting.inner_text()
+    _visit(page, site, site["demo"])
+    assert page.input_value("#author_name") == "Robin"
+    assert page.input_value("#author_email") == "robin@example.com"
+    page.uncheck("#remember_me")
+    page.fill("#body", "second")
+    page.click("#comment-form button[type=submit]:not([name])")
+    page.wait_for_load_state()
+    _visit(page, site, site["english"])
+    assert page.input_value("#author_name") == ""  # forgotten when unticked
+    assert watch.problems == []
+    context.close()
+    nojs = _context(browser, site, java_script_enabled=False).new_page()
+    _visit(nojs, site, site["english"])
+    assert not nojs.locator("label.remember-me").is_visible()
+    nojs.context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_box_suggests_as_you_type_as_an_accessible_combobox(site, browser, lang):
+    """WAI-ARIA 1.2 combobox: the list opens while typing, the count is announced, arrow
+    keys move the active option, Enter opens it, Escape closes; axe finds nothing with the
+    list open, on a phone too."""
+    context = _context(browser, site, lang=lang, width=390)
+    page = context.new_page()
+    watch = Watch(page)
+    _visit(page, site, "/")
+    box = page.locator("form.search-form input[name=q]")
+    assert box.get_attribute("role") == "combobox" and box.get_attribute("aria-expanded") == "false"
+    box.click()
+    box.type("roll", delay=30)
+    page.wait_for_selector("#search-suggestions [role=option]")
+    assert box.get_attribute("aria-expanded") == "true"
+    options = page.locator("#search-suggestions [role=option]")
+    assert 1 <= options.count() <= 8
+    page.wait_for_function("() => document.getElementById('suggest-status').textContent !== ''")
+    assert str(options.count()) in page.inner_text("#suggest-status")
+    assert _axe(page) == [] and page.evaluate(LAYOUT_CHECK) == []
+    box.focus()  # the layout check focuses scroll boxes; leaving the box closes the list
+    page.keyboard.press("ArrowDown")
+    first = options.nth(0)
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
+    assert first.get_attribute("aria-selected") == "true"
+    page.keyboard.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false" and page.locator("#search-suggestions").is_hidden()
+    page.keyboard.press("ArrowDown")  # opens again
+    page.keyboard.press("ArrowDown")
+    target = page.evaluate("(id) => document.getElementById(id).textContent",
+                           box.get_attribute("aria-activedescendant"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.startswith(site["origin"] + "/") and page.url != site["origin"] + "/"
+    assert watch.problems == [] and target
     context.close()
 
 

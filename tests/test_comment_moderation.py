@@ -1,13 +1,16 @@
 """Moderating comments: who may open /moderation/, bulk actions, editing, and the
 ``flask comments`` commands."""
 
+import html
 import json
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from comment_helpers import (article, comment_count, comment_row, new_comment_id, parse,
                              post_comment, set_status, shown_comment_ids)
-from conftest import csrf_token, login
+from conftest import PASSWORD, csrf_token, login
 
 SLUG = "rolling-update"
 STAFF = ("moderator", "editor", "admin")
@@ -125,7 +128,7 @@ def test_queue_filters_by_status(app, client, queue, log_in_as):
     log_in_as("editor")
     spam = client.get("/moderation/?status=spam").get_data(as_text=True)
     assert "第三条待审" in spam and "第一条待审" not in spam
-    assert "spam (1)" in spam and "pending (2)" in spam
+    assert "垃圾评论 (1)" in spam and "待审核 (2)" in spam
     assert client.get("/moderation/?status=bogus").status_code == 400
 
 
@@ -229,3 +232,58 @@ def test_unknown_id_fails_with_one_line_and_changes_nothing(app, runner, queue, 
     assert result.output.strip().splitlines() == [f"Error: no comment with id {unknown}"]
     assert statuses(app, queue["ids"]) == ["pending"] * 3
     assert comment_count(app) == 3
+
+
+# -- the way in: header link, landing after login, the queue's words -------------------------
+
+def test_moderators_see_the_waiting_count_in_the_header(app, client, queue, log_in_as):
+    assert "评论审核" not in client.get("/").get_data(as_text=True)  # readers: nothing
+    log_in_as("moderator")
+    page = client.get(f"/posts/{SLUG}").get_data(as_text=True)
+    header = page.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/moderation/"' in header and "评论审核 <span class=\"count\">(3)</span>" in header
+    bulk(client, "approve", queue["ids"][:2])
+    assert "评论审核 <span class=\"count\">(1)</span>" in client.get("/").get_data(as_text=True)
+
+
+def test_a_writer_who_cannot_moderate_sees_no_queue_link(app, client, queue, make_user):
+    make_user("author", role="author")
+    assert login(client, "author").status_code == 302
+    assert "/moderation/" not in client.get("/").get_data(as_text=True)
+
+
+def _login_from(client, next_url=None):
+    token = csrf_token(client, "/login")
+    data = {"username": "moderator", "password": PASSWORD, "csrf_token": token}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/login", data=data).headers["Location"]
+
+
+def test_login_goes_back_to_the_page_or_to_the_queue_when_comments_wait(app, client, queue,
+                                                                         make_user):
+    make_user("moderator", role="moderator")
+    article_page = client.get(f"/posts/{SLUG}?x=1").get_data(as_text=True)
+    href = re.search(r'<a href="([^"]+)">登录</a>', article_page).group(1)
+    assert parse_qs(urlsplit(html.unescape(href)).query) == {"next": [f"/posts/{SLUG}?x=1"]}
+    login_page = client.get(html.unescape(href)).get_data(as_text=True)
+    assert f'value="/posts/{SLUG}?x=1"' in login_page  # carried through the form
+    assert _login_from(client, f"/posts/{SLUG}?x=1") == f"/posts/{SLUG}?x=1"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert _login_from(client) == "/moderation/"  # three comments wait
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    other = app.test_client()
+    _login_from(other)
+    bulk(other, "approve", queue["ids"])
+    assert _login_from(client) == "/"  # nothing waits
+
+
+def test_the_queue_speaks_the_moderators_language(app, client, queue, log_in_as):
+    log_in_as("moderator")
+    chinese = client.get("/moderation/").get_data(as_text=True)
+    assert "<strong>待审核 (3)</strong>" in chinese and "来自这个邮箱的第一条评论" in chinese
+    assert "pending" not in chinese.split("<main", 1)[1].replace('value="pending"', "")
+    english = client.get("/moderation/?lang=en").get_data(as_text=True)
+    assert "<strong>awaiting moderation (3)</strong>" in english
+    assert "First comment from this address" in english and "来自" not in english
+    assert "<strong>spam (0)</strong>" in client.get("/moderation/?status=spam").get_data(as_text=True)

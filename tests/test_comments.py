@@ -15,6 +15,7 @@ from blogapp.models import Post, User
 from comment_helpers import (article, comment_count, comment_parents, comment_row,
                              new_comment_id, parse, post_comment, set_status, shown_comment_ids)
 from conftest import csrf_token, login, make_app
+from plugins.comments.sanitize import render_comment
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SLUG = "pod-lifecycle"
@@ -68,14 +69,65 @@ def test_article_has_the_comment_form_inside_the_comments_section(client, blog):
     assert "还没有评论" in article(client, SLUG)
 
 
-def test_logged_in_user_finds_name_and_email_filled_in(app, client, blog, make_user):
+@pytest.mark.parametrize("email", ["luffy@example.com", None])
+def test_logged_in_user_comments_without_typing_name_or_email(app, client, blog, make_user,
+                                                              email):
     user_id = make_user("luffy")
     with app.app_context():
-        db.session.get(User, user_id).email = "luffy@example.com"
+        db.session.get(User, user_id).email = email
         db.session.commit()
     login(client, "luffy")
-    fields = {e.get("name"): e.get("value") for e in parse(article(client, SLUG)).elements if e.tag == "input"}
-    assert fields["author_name"] == "Luffy" and fields["author_email"] == "luffy@example.com"
+    page = article(client, SLUG)
+    fields = {e.get("name") for e in parse(page).elements if e.tag == "input"}
+    assert not {"author_name", "author_email", "author_url"} & fields
+    assert "以 Luffy 的身份发表" in page
+    # Whatever name or address is sent, the account's are stored.
+    response = client.post(f"/posts/{SLUG}/comments", data={
+        "body": "登录后的评论", "author_name": "Someone Else", "author_email": "x@evil.example",
+        "csrf_token": csrf_token(client, f"/posts/{SLUG}")})
+    row = comment_row(app, new_comment_id(response))
+    assert (row["author_name"], row["author_email"]) == ("Luffy", email or "")
+    assert row["user_id"] == user_id
+
+
+def test_the_post_authors_comments_are_marked(app, client, blog):
+    login(client, "writer")
+    mine = new_comment_id(client.post(f"/posts/{SLUG}/comments", data={
+        "body": "作者本人的回复", "csrf_token": csrf_token(client, f"/posts/{SLUG}")}))
+    other = approved(app, app.test_client(), body="读者的评论")
+    set_status(app, mine, "approved")
+    page = article(app.test_client(), SLUG)
+    items = re.findall(r'<li class="comment" id="(comment-\d+)">(.*?)</div>', page, re.S)
+    badges = [item for item, meta in items if 'class="comment-badge"' in meta]
+    assert badges == [f"comment-{mine}"] and f"comment-{other}" in dict(items)
+
+
+def test_reply_form_says_whom_it_answers_and_can_be_cancelled(app, client, blog):
+    first = approved(app, client, body="第一条", name="Nami")
+    page = client.get(f"/posts/{SLUG}?reply_to={first}").get_data(as_text=True)
+    assert "正在回复 Nami" in page and f'name="parent_id" value="{first}"' in page
+    assert f'<a href="/posts/{SLUG}#comment-form">取消回复</a>' in page
+    page = client.get(f"/posts/{SLUG}?reply_to=999999").get_data(as_text=True)
+    assert "正在回复" not in page and 'name="parent_id" value=""' in page
+
+
+def test_preview_renders_like_the_stored_comment_and_saves_nothing(app, client, blog):
+    token = csrf_token(client, f"/posts/{SLUG}")
+    answer = client.post("/comments/preview", data={"csrf_token": token,
+                                                    "body": "**粗体** <script>alert(1)</script>"})
+    assert answer.status_code == 200
+    assert answer.json["html"] == render_comment("**粗体** <script>alert(1)</script>")
+    assert "<strong>粗体</strong>" in answer.json["html"] and "<script" not in answer.json["html"]
+    assert client.post("/comments/preview", data={"body": "x"}).status_code == 400  # no CSRF
+    too_long = client.post("/comments/preview", data={"csrf_token": token, "body": "长" * 10_001})
+    assert too_long.status_code == 400 and "10000" in too_long.json["error"]
+    # Without JavaScript: the preview button shows the article with the preview, typed text kept.
+    page = client.post(f"/posts/{SLUG}/comments", data={
+        "csrf_token": token, "body": "预览 *一下*", "preview": "1", "author_name": "", "author_email": ""})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "预览 <em>一下</em>" in html
+    assert parse(html).textareas["body"].removeprefix("\r\n") == "预览 *一下*"
+    assert comment_count(app) == 0
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -294,6 +346,7 @@ def edit_cookie(response, comment_id):
 
 
 def test_commenter_edits_and_deletes_within_the_window(app, client, blog):
+    app.config["COMMENT_MODERATION"] = "hold_none"  # an edit shows at once
     response = post_comment(client, SLUG, body="原来的评论")
     comment_id = new_comment_id(response)
     cookie = edit_cookie(response, comment_id)
@@ -317,6 +370,26 @@ def test_commenter_edits_and_deletes_within_the_window(app, client, blog):
     assert comment_row(app, comment_id)["status"] == "trash"
     assert "改过的" not in article(app.test_client(), SLUG)
     assert client.get(f"/comments/{comment_id}/edit").status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["hold_first", "hold_all"])
+def test_an_approved_comment_edited_goes_back_to_the_queue_where_comments_are_held(
+        app, client, blog, mode):
+    app.config["COMMENT_MODERATION"] = mode
+    comment_id = new_comment_id(post_comment(client, SLUG, body="原来的评论"))
+    set_status(app, comment_id, "approved")
+    assert "原来的评论" in article(app.test_client(), SLUG)
+    response = client.post(f"/comments/{comment_id}/edit", data={
+        "csrf_token": csrf_token(client, f"/comments/{comment_id}/edit"),
+        "body": "换成广告 http://spam.example"})
+    assert response.status_code == 302
+    assert "审核通过后重新显示" in client.get(response.headers["Location"]).get_data(as_text=True)
+    row = comment_row(app, comment_id)
+    assert row["status"] == "pending" and "批准后又被修改" in row["status_reason"]
+    others = article(app.test_client(), SLUG)
+    assert "换成广告" not in others and "原来的评论" not in others
+    set_status(app, comment_id, "approved")
+    assert "换成广告" in article(app.test_client(), SLUG)
 
 
 def test_another_browser_cannot_edit_or_delete(app, client, blog):
@@ -470,3 +543,35 @@ def test_plugin_verdict_rejects_with_its_status(app, client, blog, recorder):
     html = response.get_data(as_text=True)
     assert "评论太频繁了" in html and parse(html).textareas["body"].strip() == "再来一条"
     assert comment_count(app) == 0 and [c[0] for c in recorder] == ["before_save"]
+
+
+# -- Atom feeds of comments -------------------------------------------------------------------------
+
+def test_comment_feeds_carry_approved_comments_of_visible_posts_only(app, client, blog):
+    import feedparser
+
+    first = approved(app, client, body="第一条 **好文**", name="Ann", email="ann@example.com")
+    approved(app, client, slug="service-basics", body="另一篇的评论", name="Ben")
+    post_comment(app.test_client(), SLUG, body="还在排队", email="new@example.com")  # held
+    draft_comment = approved(app, client, body="草稿上的评论")  # then its post goes draft
+    with app.app_context():
+        from plugins.comments.models import Comment
+
+        db.session.get(Comment, draft_comment).post_id = db.session.scalar(
+            db.select(Post.id).filter_by(slug="secret-draft"))
+        db.session.commit()
+
+    response = client.get(f"/posts/{SLUG}/comments.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert feed.bozo == 0 and "Pod 的生命周期" in feed.feed.title
+    assert [e.author for e in feed.entries] == ["Ann"]
+    assert feed.entries[0].link.endswith(f"/posts/{SLUG}#comment-{first}")
+    assert "<strong>好文</strong>" in feed.entries[0].content[0].value
+    assert "ann@example.com" not in response.get_data(as_text=True)
+
+    site = feedparser.parse(client.get("/comments.atom").data)
+    assert sorted(e.author for e in site.entries) == ["Ann", "Ben"]  # not pending, not the draft's
+    assert client.get("/posts/secret-draft/comments.atom").status_code == 404
+    assert client.get("/posts/no-such-post/comments.atom").status_code == 404
+    assert f'href="/posts/{SLUG}/comments.atom"' in article(client, SLUG)

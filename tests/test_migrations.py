@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -369,4 +370,32 @@ def test_post_languages_are_detected_for_existing_posts(database, build_app, req
         connection.exec_driver_sql("UPDATE posts SET translation_group = 'g'")
     with pytest.raises(sa.exc.IntegrityError), app.app_context(), db.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE posts SET language = 'zh'")
+    assert differences(app) == []
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_user_names_become_unique_ignoring_case_without_losing_an_account(
+        database, build_app, request):
+    """A database from before the case-insensitive index that holds "Alice" and "alice"
+    (only the older could log in) upgrades: the younger is renamed, both rows stay, and
+    from then on the database itself refuses a third spelling."""
+    url = request.getfixturevalue(f"{'postgres' if database == 'postgresql' else database}_url")
+    app = build_app(url)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade", "13e2f659f11d"])
+    assert result.exit_code == 0, result.output
+    with app.app_context(), db.engine.begin() as connection:
+        for name in ("Alice", "alice", "bob"):
+            connection.exec_driver_sql(
+                "INSERT INTO users (username, display_name, role, created_at) "
+                f"VALUES ('{name}', '{name}', 'author', CURRENT_TIMESTAMP)")
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        names = db.session.execute(db.text("SELECT username FROM users ORDER BY id")).scalars().all()
+        assert names[0] == "Alice" and names[1].startswith("alice-") and names[2] == "bob"
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (username, display_name, role, created_at) "
+                "VALUES ('ALICE', 'x', 'author', CURRENT_TIMESTAMP)")
     assert differences(app) == []

@@ -259,6 +259,39 @@ def test_reply_approved_later_mails_the_parent_author(app, client, runner, inbox
     assert len(mails) == 2 and f"{SITE}/posts/{SLUG}#comment-{dan}" in mails[1].get_content()
 
 
+def test_reply_mail_unsubscribes_in_one_click_without_login(app, client, inbox):
+    """RFC 8058: List-Unsubscribe + List-Unsubscribe-Post headers; the mail program POSTs
+    to the link (no login, no form token); the link in the text asks first; twice is fine."""
+    app.config["COMMENT_MODERATION"] = "hold_none"
+    submit(client, "Alice asks", name="Alice", mail="alice@example.com", notify_replies="y")
+    parent = comment(app, "Alice asks")["id"]
+    submit(client, "Bob replies", name="Bob", mail="bob@example.com", parent_id=str(parent))
+    (message,) = inbox.to("alice@example.com")
+    url = re.search(r"回复通知：(\S+)", message.get_content()).group(1)
+    assert message["List-Unsubscribe"] == f"<{url}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    stranger = app.test_client()  # no session, no cookie, no CSRF token
+    asked = stranger.get(path(url))
+    assert asked.status_code == 200 and "<form" in asked.get_data(as_text=True)
+    assert asked.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        assert db.session.get(Comment, parent).notify_replies  # a GET changes nothing
+    done = stranger.post(path(url), data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "已退订" in done.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.get(Comment, parent).notify_replies
+    again = stranger.post(path(url), data={"List-Unsubscribe": "One-Click"})
+    assert again.status_code == 200 and "已经退订过了" in again.get_data(as_text=True)
+
+    submit(client, "Carol replies too", name="Carol", mail="carol@example.com",
+           parent_id=str(parent))
+    assert len(inbox.to("alice@example.com")) == 1  # no second mail
+    tampered = path(url)[:-3] + "xyz"
+    assert stranger.post(tampered).status_code == 400
+    assert stranger.get(tampered).status_code == 400
+
+
 # -- failures never break a request -------------------------------------------------------
 
 def test_smtp_server_down_does_not_break_commenting(app, client, inbox, caplog):

@@ -79,19 +79,21 @@ def test_sidebar_counts_a_scheduled_post_once_it_is_due(app, client, writer, mak
     assert sidebar(visit(app, client, "/")[0]) == {"Ops": 2}
 
 
-def test_an_article_takes_five_statements_whatever_its_tags(app, client, writer, make_post):
-    """The post with its author and category, its tags, and the comments plugin's three
-    (count, approved comments, thread state): a lazy byline would add two more. Its older
-    and newer neighbours take two more the first time (and one for the next scheduled
-    publication, which bounds how long they are kept), then are kept until a change."""
+def test_an_article_takes_two_statements_whatever_its_tags(app, client, writer, make_post):
+    """The post with its author and category, and its tags: a lazy byline would add two
+    more. The first time, its older and newer neighbours take two more and the comments
+    plugin's thread two (approved comments, thread state), each with one for the next
+    scheduled publication (which bounds how long they are kept), and the related articles
+    (found in the search index, not the database) that one; then all are kept until a
+    change."""
     make_post("few", writer, category="Ops", tags=["a"])
     make_post("many", writer, category="Ops", tags=["a", "b", "c", "d", "e", "f"])
     visit(app, client, "/")  # the sidebar is counted once for both
-    assert len(visit(app, client, "/posts/few")[1]) == 5 + 3
+    assert len(visit(app, client, "/posts/few")[1]) == 2 + 3 + 3 + 1
     few, few_sql = visit(app, client, "/posts/few")
     visit(app, client, "/posts/many")
     many, many_sql = visit(app, client, "/posts/many")
-    assert len(few_sql) == len(many_sql) == 5
+    assert len(few_sql) == len(many_sql) == 2
     assert all(f'rel="tag">{tag}</a>' in many.get_data(as_text=True) for tag in "abcdef")
     assert "writer" in few.get_data(as_text=True) and ">Ops</a>" in few.get_data(as_text=True)
 
@@ -127,3 +129,32 @@ def test_listing_counts_comments_of_its_own_posts_in_one_query(app, client, writ
     article, statements = visit(app, client, "/posts/newest")
     assert comment_counts(article) == {"newest": 2}
     assert "<p>hi</p>" in article.get_data(as_text=True)
+
+
+def test_a_kept_comment_thread_follows_approval_closing_and_language(app, client, writer,
+                                                                     make_post):
+    """The thread every visitor without comments of their own sees is kept between
+    requests, yet a comment approved or the thread closed shows on the next request, and
+    each interface language has its own."""
+    from plugins.comments.models import Comment, set_closed
+
+    make_post("kept", writer)
+    page, _ = visit(app, client, "/posts/kept")
+    assert "还没有评论" in page.get_data(as_text=True)
+    page, statements = visit(app, client, "/posts/kept")
+    assert not [s for s in statements if "FROM comments" in s]  # kept
+    change(app, lambda: _comment("kept", "pending"))
+    assert "还没有评论" in visit(app, client, "/posts/kept")[0].get_data(as_text=True)
+
+    def approve():
+        db.session.scalar(db.select(Comment)).status = "approved"
+
+    change(app, approve)
+    page = visit(app, client, "/posts/kept")[0].get_data(as_text=True)
+    assert "<p>hi</p>" in page and "评论（1）" in page and comment_counts(
+        visit(app, client, "/posts/kept")[0]) == {"kept": 1}
+    english = client.get("/posts/kept?lang=en").get_data(as_text=True)
+    assert "Reply" in english and "回复" not in english.split('id="comments"', 1)[1]
+    change(app, lambda: set_closed(db.session.scalar(db.select(Post)).id, True))
+    page = visit(app, client, "/posts/kept?lang=zh")[0].get_data(as_text=True)
+    assert "这篇文章已关闭评论" in page and 'class="reply"' not in page

@@ -8,9 +8,9 @@ import pytest
 import redis
 
 from blogapp.extensions import db
-from blogapp.models import Post
+from blogapp.models import Post, User
 from comment_helpers import post_comment
-from conftest import PASSWORD, close_app, csrf_token, make_app
+from conftest import PASSWORD, close_app, csrf_token, login, make_app
 from services import free_port
 
 SLUG = "etcd-backup"
@@ -90,6 +90,25 @@ def test_an_edit_on_one_node_refreshes_the_cached_page_on_the_other(nodes, artic
         db.session.scalar(db.select(Post).filter_by(slug=SLUG)).title = "etcd 备份与恢复"
         db.session.commit()
     assert "etcd 备份与恢复" in reader.get(f"/posts/{SLUG}").get_data(as_text=True)
+
+
+def test_a_site_that_fails_closed_refuses_logins_while_redis_is_down(tmp_path, monkeypatch):
+    monkeypatch.setenv("BLOGAPP_PLUGINS", "[]")
+    app = make_app(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+                   LOGIN_THROTTLE_FAIL_CLOSED=True)
+    try:
+        with app.app_context():
+            user = User(username="writer", role="author")
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+        client = app.test_client()
+        refused = login(client, "writer")
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
+        assert "登录暂时不可用" in refused.get_data(as_text=True)
+        assert client.get("/").status_code == 200  # readers are not affected
+    finally:
+        close_app(app)
 
 
 def test_redis_down_costs_speed_not_pages_nor_logins(tmp_path, monkeypatch, caplog):

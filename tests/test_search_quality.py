@@ -98,3 +98,35 @@ def test_sort_by_date(corpus_app):
         hits = corpus_app.extensions["search"].search("Pod", sort="date", per_page=20).hits
     dates = [h["published_at"] for h in hits]
     assert len(dates) == 20 and dates == sorted(dates, reverse=True)
+
+
+def test_related_articles_group_what_the_judged_queries_group(corpus_app):
+    """Posts a judged query finds together (the three autoscaling articles, the two
+    kube-proxy ones, ...) relate to each other; never to themselves."""
+    from blogapp.blog.related import related_posts
+    from blogapp.models import Post
+
+    judgements = read_judgements(shared_path("corpus", "queries.tsv"))
+    groups = {tuple(sorted(j.relevant)) for j in judgements if len(j.relevant) >= 2}
+    with corpus_app.test_request_context("/"):
+        related = {post.slug: [r["slug"] for r in related_posts(post)]
+                   for post in db.session.scalars(db.select(Post))}
+    assert all(slug not in found and len(found) <= 5 for slug, found in related.items())
+    pairs = [(a, b) for group in groups for a in group for b in group if a != b]
+    missing = [(a, b) for a, b in pairs if b not in related[a]]
+    print(f"\nrelated: {len(pairs) - len(missing)}/{len(pairs)} judged pairs; missing {missing}")
+    autoscaling = ["hpa-autoscaling", "custom-metrics-autoscaling", "vpa-cluster-autoscaler"]
+    for a in autoscaling:
+        assert set(autoscaling) - {a} <= set(related[a][:3]), (a, related[a])
+    assert len(missing) <= len(pairs) // 10, missing
+
+
+def test_related_articles_on_the_page_and_in_the_api(corpus_app):
+    client = corpus_app.test_client()
+    page = client.get("/posts/hpa-autoscaling").get_data(as_text=True)
+    section = page.split('<nav class="related-posts"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/posts/custom-metrics-autoscaling"' in section
+    answer = client.get("/api/posts/hpa-autoscaling/related").json
+    assert answer["post"] == "hpa-autoscaling" and len(answer["related"]) == 5
+    assert answer["related"][0]["url"].startswith("/posts/")
+    assert client.get("/api/posts/no-such-post/related").status_code == 404

@@ -90,3 +90,28 @@ def test_api_never_fails_on_odd_text(client, posts, query):
     response = client.get("/api/search", query_string={"q": query})
     assert response.status_code in (200, 400)
     assert response.is_json
+
+
+def test_related_articles_follow_publishing_and_never_show_drafts(app, client, make_user,
+                                                                   make_post):
+    from blogapp.extensions import db
+    from blogapp.models import Post
+    from test_caching import change
+
+    app.config["PAGE_CACHE"] = False
+    author = make_user("writer", role="author")
+    make_post("hpa", author, title="HPA 水平扩缩容", tags=["HPA"])
+    make_post("hpa-en", author, title="Horizontal Pod Autoscaler in practice", tags=["autoscaling"])
+    make_post("hpa-draft", author, title="HPA 草稿", tags=["HPA"], status="draft")
+
+    def related(slug):
+        return [item["slug"] for item in client.get(f"/api/posts/{slug}/related").json["related"]]
+
+    assert related("hpa") == ["hpa-en"]  # across languages, never itself, never the draft
+
+    def publish():
+        db.session.scalar(db.select(Post).filter_by(slug="hpa-draft")).publish()
+
+    change(app, publish)
+    assert set(related("hpa")) == {"hpa-en", "hpa-draft"}
+    assert client.get("/api/posts/hpa-draft/related").status_code == 200

@@ -110,3 +110,9 @@ def test_one_post_per_language_in_a_group(app, pair, make_post):
         unlink(zh)  # a group of one is dissolved
         db.session.commit()
         assert db.session.scalar(db.select(Post).filter_by(slug=EN)).translation_group is None
+
+
+def test_related_articles_leave_out_the_articles_own_translation(client, pair):
+    related = client.get(f"/api/posts/{ZH}/related").get_json()
+    slugs = [item["slug"] for item in (related if isinstance(related, list) else related["related"])]
+    assert EN not in slugs and ZH not in slugs

@@ -1,10 +1,11 @@
 """The post editor form."""
 
 from flask_babel import lazy_gettext as _
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..forms import Form
 
 from ..content.slugs import make_slug
 from ..models import Tag
@@ -23,7 +24,7 @@ def split_tags(text):
     return names
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     title = StringField(_("标题"), validators=[DataRequired(message=_("请填写标题。")), Length(max=300)])
     slug = StringField(_("URL 别名"), validators=[Optional(), Length(max=200)])
     body = TextAreaField(_("正文（Markdown）"), validators=[Length(max=500_000)])

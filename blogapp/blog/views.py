@@ -1,6 +1,6 @@
 """Reader views: front page, article, author/category/tag/month archives."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +8,7 @@ from ..extensions import db
 from ..i18n import month_name
 from ..models import Category, Post, Tag, User
 from .legacy import redirect_for_query
+from .related import related_posts
 from .queries import (ARTICLE_DEFERS, ARTICLE_LOADS, listed_posts, month_range, paginate,
                       term_or_404)
 
@@ -74,3 +75,13 @@ def month(year, month):
     start, end = month_range(year, month)
     select = listed_posts().where(Post.published_at >= start, Post.published_at < end)
     return _archive("month", month_name(year, month), select)
+
+
+@bp.route("/api/posts/<slug>/related")
+def related_api(slug):
+    """Up to five related posts (``related.related_posts``) as JSON; 404 for a draft."""
+    post = db.session.scalar(db.select(Post).filter_by(slug=slug).options(*ARTICLE_LOADS))
+    if post is None or not post.is_visible:
+        abort(404, description=_("找不到这篇文章。"))
+    return jsonify({"post": post.slug, "related": [
+        {**item, "url": url_for("blog.post", slug=item["slug"])} for item in related_posts(post)]})

@@ -1,5 +1,6 @@
 """Per-process memo of values every page shows but few changes touch (the sidebar's
-category counts), so an uncached page does not recount all posts on each request.
+category counts, an article's neighbours, a comment thread as every visitor sees it), so
+an uncached page does not recount or re-render them on each request.
 
 A value is kept with the page-cache generation it was computed under (``invalidation``
 replaces the generation after any committed change that pages show) and is recomputed
@@ -8,6 +9,7 @@ would be. The generation is read before computing: a change committed meanwhile
 replaces it, so the next request recomputes rather than keeping a stale value.
 """
 
+import threading
 import time
 
 from flask import current_app
@@ -17,6 +19,10 @@ from .pages import current_generation, next_publication
 # Values also expire after this many seconds, whatever happens (a safety net for
 # changes made outside the app, e.g. SQL typed into the database by hand).
 MAX_AGE = 300
+# Per-post entries (neighbours, comment threads) would otherwise grow with the site: the
+# least recently used go first beyond this many (a few KiB each at most).
+MAX_ENTRIES = 4096
+_lock = threading.Lock()
 
 
 def memoized(name, compute):
@@ -29,9 +35,16 @@ def memoized(name, compute):
         app.logger.exception("fragment memo: cannot read the generation")
         return compute()
     now = time.time()
-    kept = memo.get(name)
-    if kept is not None and kept[0] == generation and kept[1] > now:
-        return kept[2]
-    value = compute()
-    memo[name] = (generation, min(now + MAX_AGE, next_publication(now)), value)
+    with _lock:  # gthread workers: reordering and trimming must not interleave
+        kept = memo.get(name)
+        if kept is not None and kept[0] == generation and kept[1] > now:
+            memo.move_to_end(name)
+            return kept[2]
+    value = compute()  # outside the lock: two threads may compute one value, both right
+    entry = (generation, min(now + MAX_AGE, next_publication(now)), value)
+    with _lock:
+        memo[name] = entry
+        memo.move_to_end(name)
+        while len(memo) > MAX_ENTRIES:
+            memo.popitem(last=False)
     return value

@@ -2,7 +2,9 @@
 
 from .legacy import LegacyPostId
 from .post import STATUSES, Post
+from .search_insights import SearchLogEntry, SynonymGroup
 from .taxonomy import Category, Tag, post_tags
 from .user import ROLES, User
 
-__all__ = ["Category", "LegacyPostId", "Post", "ROLES", "STATUSES", "Tag", "User", "post_tags"]
+__all__ = ["Category", "LegacyPostId", "Post", "ROLES", "STATUSES", "SearchLogEntry", "SynonymGroup",
+           "Tag", "User", "post_tags"]

@@ -1,7 +1,7 @@
 """User accounts and their roles."""
 
 from flask_login import UserMixin
-from sqlalchemy import String, func
+from sqlalchemy import Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,3 +65,8 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.username} ({self.role})>"
+
+
+# One account per name whatever its case (by_username ignores case): enforced by the
+# database too, so no import or race can store "Alice" next to "alice".
+Index("uq_users_username_lower", func.lower(User.username), unique=True)

@@ -113,6 +113,10 @@ class Glossary:
     def lookup(self, term):
         return self._by_key.get(compact(term))
 
+    def concepts(self):
+        """Every concept once (search-as-you-type lists their terms)."""
+        return list({id(concept): concept for concept in self._by_key.values()}.values())
+
     def terms(self):
         """Every term as written (spelling help takes its English words)."""
         return [term for concept in set(self._by_key.values()) for term in concept.terms]

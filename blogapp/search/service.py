@@ -52,6 +52,7 @@ class SearchService:
         self._extra_synonyms = [list(group) for group in extra_synonyms]
         self._resources_lock = threading.Lock()
         self._planner = None
+        self._runtime_synonyms = ()  # groups editors keep in the database (set_runtime_synonyms)
         self.spelling = None  # built with the planner (it reads the glossary)
         self._index_version = None
         self._index = None
@@ -63,6 +64,11 @@ class SearchService:
         # shows (set by ``replica``); saved with the new generation so changes the
         # rebuild did not read are applied after the swap, and those it read are not.
         self.rebuild_position = None
+        # ``fn()`` before every search (the app brings database synonyms up to date), and
+        # ``fn(text, total, page)`` after a reader's search (the app logs it, off the
+        # request path); both optional, set by the app (``blogapp.insights``).
+        self.before_search = None
+        self.after_search = None
 
     # -- lazily built analysis resources --------------------------------------------------
     def add_synonyms(self, groups):
@@ -79,14 +85,39 @@ class SearchService:
                     words = glossary.cjk_words()
                     multiwords = glossary.multiword_terms(Analyzer(words))
                     self.spelling = SpellingCorrector(glossary)
-                    self._planner = QueryPlanner(Analyzer(words, multiwords), glossary)
                     # The index holds joined glossary terms: another glossary needs a rebuild.
                     self._index_version = f"{SCHEMA_VERSION}-{glossary.fingerprint()}"
+                    for terms in self._runtime_synonyms:  # query expansion only, see below
+                        glossary.add(list(terms))
+                    self._planner = QueryPlanner(Analyzer(words, multiwords), glossary)
         return self._planner
+
+    def set_runtime_synonyms(self, groups):
+        """Synonym groups editors keep in the database join the glossary at once, for
+        query expansion. The analyzer (segmenter words, joined multiword terms) and the
+        index version stay those of the configured glossary, so nothing is rebuilt: a
+        multiword term the index never joined is searched as its words (``fallback``).
+        Returns whether anything changed."""
+        groups = tuple(tuple(group) for group in groups)
+        if groups == self._runtime_synonyms:
+            return False
+        analyzer = self.planner.analyzer
+        glossary = Glossary.load(self._extra_synonyms)
+        for terms in groups:
+            glossary.add(list(terms))
+        with self._resources_lock:
+            self._runtime_synonyms = groups
+            self._planner = QueryPlanner(analyzer, glossary)
+        return True
 
     @property
     def analyzer(self):
         return self.planner.analyzer
+
+    @property
+    def glossary(self):
+        """The glossary queries are expanded with (built-in, generated, configured, plugins')."""
+        return self.planner.glossary
 
     @property
     def index_version(self):
@@ -121,12 +152,21 @@ class SearchService:
 
     # -- searching --------------------------------------------------------------------
     def search(self, text, page=1, per_page=10, sort="relevance", now=None, correct=True,
-               language=None, prefer=None):
-        """Search published posts; ``correct=False`` searches misspelt words as typed.
+               language=None, prefer=None, record=True):
+        """Search published posts; ``correct=False`` searches misspelt words as typed;
+        ``record=False`` for searches no reader typed (related articles).
 
         ``language`` ("zh"/"en") keeps posts in that language only; otherwise, with
         ``prefer`` (the reader's language), an article matching in both languages is one
         hit, in ``prefer``, naming its other versions (``other_versions``)."""
+        if self.before_search is not None:
+            self.before_search()
+        results = self._search(text, page, per_page, sort, now, correct, language, prefer)
+        if record and self.after_search is not None:
+            self.after_search(text, results.total, page)
+        return results
+
+    def _search(self, text, page, per_page, sort, now, correct, language=None, prefer=None):
         plan = self.planner.plan(text)
         results = SearchResults(query=plan.text, page=page, per_page=per_page)
         if plan.is_empty:

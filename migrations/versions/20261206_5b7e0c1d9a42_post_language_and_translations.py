@@ -8,7 +8,7 @@ that may change later) and no group. Like the earlier revisions, a database whos
 ``create_all`` already made the columns is adopted as it is.
 
 Revision ID: 5b7e0c1d9a42
-Revises: 13e2f659f11d
+Revises: f2d649dd4662
 Create Date: 2026-12-06 08:40:00
 """
 import html
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "5b7e0c1d9a42"
-down_revision = "13e2f659f11d"
+down_revision = "f2d649dd4662"
 branch_labels = None
 depends_on = None
 

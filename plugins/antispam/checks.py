@@ -6,7 +6,7 @@ comments plugin's ``comments_api``; none of them queries the comment tables.
 
 import re
 
-from blogapp.plugin_api import gettext
+from blogapp.plugin_api import N_, gettext
 
 _ANCHOR = re.compile(r"<a\s", re.IGNORECASE)
 _URL = re.compile(r"https?://", re.IGNORECASE)
@@ -27,7 +27,8 @@ def link_count(comment):
 def too_many_links(comment, max_links, comments_api):
     count = link_count(comment)
     if count > int(max_links):
-        return comments_api.verdict("hold", f"{count} 个链接，超过 {int(max_links)} 个")
+        return comments_api.verdict("hold", N_("%(count)d 个链接，超过 %(max)d 个"),
+                                    count=count, max=int(max_links))
     return None
 
 
@@ -39,12 +40,12 @@ def _found_word(comment, words):
 
 def disallowed_words(comment, words, comments_api):
     word = _found_word(comment, words)
-    return comments_api.verdict("spam", f"包含禁用词：{word}") if word else None
+    return comments_api.verdict("spam", N_("包含禁用词：%(word)s"), word=word) if word else None
 
 
 def moderation_words(comment, words, comments_api):
     word = _found_word(comment, words)
-    return comments_api.verdict("hold", f"包含需审核的词：{word}") if word else None
+    return comments_api.verdict("hold", N_("包含需审核的词：%(word)s"), word=word) if word else None
 
 
 def duplicate(comment, comments_api):

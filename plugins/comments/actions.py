@@ -2,6 +2,7 @@
 
 from blogapp.plugin_api import db
 
+from . import reasons
 from .models import Comment
 from .sanitize import render_comment
 
@@ -15,9 +16,10 @@ def edit_body(comment, text):
     db.session.commit()
 
 
-def change_status(ids, action, reason=""):
+def change_status(ids, action, reason="", **params):
     """Apply ``action`` (approve/spam/trash/pending/delete) to the comments with ``ids``,
-    recording ``reason`` as their status reason.
+    recording ``reason`` (a message id naming ``params``, see ``reasons``) as their
+    status reason.
 
     Returns the number of comments changed. Hooks hear of each change after the commit.
     """
@@ -30,10 +32,11 @@ def change_status(ids, action, reason=""):
         db.session.commit()
         return len(comments)
     new_status = ACTIONS[action]
+    stored_reason = reasons.encode(reason, **params) if reason else ""
     changed = [(c, c.status) for c in comments if c.status != new_status]
     for comment, _ in changed:
         comment.status = new_status
-        comment.status_reason = reason
+        comment.status_reason = stored_reason
     db.session.commit()
     api = comments_api()
     for comment, old_status in changed:

@@ -7,6 +7,7 @@ status change is committed and announced stay this plugin's business.
 
 from blogapp.plugin_api import db
 
+from . import reasons
 from .hookspecs import Verdict, strongest
 from .models import STATUSES, Comment
 
@@ -21,9 +22,17 @@ class CommentsAPI:
         self.blog = blog
 
     @staticmethod
-    def verdict(action, reason, status=400, retry_after=None):
-        """A verdict for ``comment_before_save``: ``reject`` / ``spam`` / ``hold``."""
-        return Verdict(action, reason, status=status, retry_after=retry_after)
+    def verdict(action, reason, status=400, retry_after=None, **params):
+        """A verdict for ``comment_before_save``: ``reject`` / ``spam`` / ``hold``. For
+        spam and hold, ``reason`` is a message id (untranslated, e.g. from ``N_``) and
+        ``params`` the values it names: moderators read it in their own language."""
+        return Verdict(action, reason, status=status, retry_after=retry_after,
+                       params=params or None)
+
+    @staticmethod
+    def reason_text(comment):
+        """Why ``comment`` waits or was set aside, in the current language."""
+        return reasons.text(comment.status_reason)
 
     strongest = staticmethod(strongest)
 
@@ -43,12 +52,23 @@ class CommentsAPI:
             ).limit(1)
         ) is not None
 
-    def change_status(self, ids, action, reason=""):
+    def change_status(self, ids, action, reason="", **params):
         """Approve, spam, trash, re-queue (``pending``) or ``delete`` comments, commit, and
-        announce each change (``comment_status_changed``). Returns how many changed."""
+        announce each change (``comment_status_changed``). Returns how many changed.
+        ``reason``: a message id naming ``params`` (shown translated, see ``verdict``)."""
         from .actions import change_status
 
-        return change_status(ids, action, reason=reason)
+        return change_status(ids, action, reason=reason, **params)
+
+    def set_reply_mail(self, comment_id, wanted):
+        """Turn reply mails for ``comment_id`` on or off and commit. Returns the comment
+        (None if it is gone) and whether anything changed."""
+        comment = db.session.get(Comment, comment_id)
+        if comment is None or comment.notify_replies == wanted:
+            return comment, False
+        comment.notify_replies = wanted
+        db.session.commit()
+        return comment, True
 
     def notify(self, hook_name, **kwargs):
         """Call a comment "after" hook with this API (failures are logged)."""

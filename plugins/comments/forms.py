@@ -1,7 +1,7 @@
 """The comment form (also used, prefilled, for editing within the edit window)."""
 
+from blogapp.plugin_api import Form
 from blogapp.plugin_api import lazy_gettext as _
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -9,7 +9,7 @@ from .models import parse_id
 from .sanitize import MAX_BODY_CHARS, clean_name, safe_url
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_("评论（支持 Markdown）"), validators=[
         DataRequired(message=_("请写点内容。")),
         Length(max=MAX_BODY_CHARS, message=_("评论最长 %(max)d 字。")),
@@ -33,5 +33,5 @@ class CommentForm(FlaskForm):
             raise ValidationError(_("回复的评论不存在。"))
 
 
-class CommentEditForm(FlaskForm):
+class CommentEditForm(Form):
     body = CommentForm.body

@@ -28,6 +28,9 @@ class Verdict:
     reason: str
     status: int = 400  # for reject: the HTTP status to answer with
     retry_after: int | None = None  # for reject with 429: seconds
+    # For spam and hold: the values ``reason`` (a message id) names, so the stored reason
+    # is shown translated to each moderator (``reasons.py``).
+    params: dict | None = None
 
     STRENGTH = {"hold": 1, "spam": 2, "reject": 3}
 

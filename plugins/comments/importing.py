@@ -14,11 +14,12 @@ import html
 
 from blogapp.plugin_api import db, hookimpl
 
+from . import reasons
 from .models import MAX_DEPTH, Comment
 from .models_import import ImportedComment
 from .sanitize import render_comment, safe_url
 
-IMPORT_REASON = "imported from WordPress"
+IMPORT_REASON = reasons.IMPORTED
 
 
 def _new_comment(post, data, parent, blog):

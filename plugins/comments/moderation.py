@@ -6,6 +6,7 @@ from blogapp.plugin_api import lazy_gettext, ngettext
 
 from blogapp.plugin_api import db, role_required
 
+from . import reasons
 from .actions import ACTIONS, change_status, edit_body
 from .forms import CommentEditForm
 from .models import MAX_ID, STATUSES, Comment, parse_id
@@ -31,7 +32,8 @@ def queue():
     counts = dict(db.session.execute(
         db.select(Comment.status, db.func.count(Comment.id)).group_by(Comment.status)).all())
     return render_template("comments/moderation.html", page=page, status=status,
-                           statuses=STATUSES, counts=counts)
+                           statuses=STATUSES, counts=counts, status_label=reasons.status_label,
+                           reason_text=reasons.text)
 
 
 @bp.route("/bulk", methods=["POST"])

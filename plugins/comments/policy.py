@@ -4,6 +4,7 @@ from flask import current_app
 
 from blogapp.plugin_api import current_blog, db
 
+from . import reasons
 from .api import comments_api
 from .hookspecs import strongest
 from .models import Comment
@@ -34,7 +35,7 @@ def judge(comment, request_info, user):
         verdict = None  # a moderator's own comment needs no moderator
     if verdict is not None:
         comment.status = "spam" if verdict.action == "spam" else "pending"
-        comment.status_reason = verdict.reason
+        comment.status_reason = reasons.encode(verdict.reason, **(verdict.params or {}))
         return None
     mode = current_app.config["COMMENT_MODERATION"]
     if staff:
@@ -43,6 +44,6 @@ def judge(comment, request_info, user):
         comment.status = "approved"
     else:
         comment.status = "pending"
-        comment.status_reason = ("first comment from this address" if mode == "hold_first"
-                                 else "all comments are held")
+        comment.status_reason = (reasons.FIRST_COMMENT if mode == "hold_first"
+                                 else reasons.ALL_HELD)
     return None

@@ -6,16 +6,18 @@ from blogapp.plugin_api import gettext as _
 
 from blogapp.plugin_api import current_blog, db
 
-from . import tokens
+from . import reasons, tokens
 from .api import comments_api
 from .actions import edit_body
 from .forms import CommentEditForm, CommentForm
 from .models import MAX_DEPTH, MAX_ID, Comment, comments_closed, parse_id
 from .policy import judge
-from .sanitize import render_comment, safe_url
+from .sanitize import MAX_BODY_CHARS, render_comment, safe_url
 from .threads import build_tree, approved_comments, tree_as_json
 
-bp = Blueprint("comments", __name__, template_folder="templates")
+# Static files under /comments/static (the app's own /static is taken).
+bp = Blueprint("comments", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/comments/static")
 
 
 def visible_post(slug):
@@ -25,10 +27,11 @@ def visible_post(slug):
     return post
 
 
-def _show_form_again(post, form, message, status):
-    """Re-render the article with the form, its error and the commenter's text kept: they
-    reach this plugin's ``post_footer`` slot through the slot context the page passes on."""
-    slot_context = {"comment_form": form, "comment_error": message}
+def _show_form_again(post, form, message, status, preview=None):
+    """Re-render the article with the form, its error (or the preview asked for) and the
+    commenter's text kept: they reach this plugin's ``post_footer`` slot through the slot
+    context the page passes on."""
+    slot_context = {"comment_form": form, "comment_error": message, "comment_preview": preview}
     return make_response(render_template("blog/post.html", post=post,
                                          slot_context=slot_context), status)
 
@@ -53,12 +56,40 @@ def _request_info():
     }
 
 
+def _form_for(user):
+    """The submitted comment form; a logged-in user's name and e-mail come from their
+    account, whatever was sent (they are not asked for them)."""
+    if user is None:
+        return CommentForm()
+    data = request.form.copy()
+    data["author_name"], data["author_email"] = user.name, user.email or ""
+    form = CommentForm(formdata=data)
+    if not user.email:  # an account without an address may still comment
+        form.author_email.validators = []
+    return form
+
+
+@bp.route("/comments/preview", methods=["POST"])
+def preview():
+    """The comment as it would be stored and shown (the same sanitizer), for the form's
+    live preview; CSRF-protected like every POST."""
+    body = request.form.get("body", "")
+    if len(body) > MAX_BODY_CHARS:
+        return jsonify({"error": _("评论最长 %(max)d 字。", max=MAX_BODY_CHARS)}), 400
+    return jsonify({"html": render_comment(body) if body.strip() else ""})
+
+
 @bp.route("/posts/<slug>/comments", methods=["POST"])
 def create(slug):
     post = visible_post(slug)
     if comments_closed(post.id):
         abort(403, description=_("这篇文章已关闭评论。"))
-    form = CommentForm()
+    user = current_blog().current_user()
+    form = _form_for(user)
+    if request.form.get("preview"):  # the preview button (without JavaScript): nothing saved
+        error = next(iter(form.body.errors), None) if not form.body.validate(form) else None
+        preview = None if error else render_comment(form.body.data)
+        return _show_form_again(post, form, error, 400 if error else 200, preview=preview)
     if not form.validate():
         first_error = next(iter(form.errors.values()))[0]
         return _show_form_again(post, form, first_error, 400)
@@ -89,8 +120,12 @@ def create(slug):
     db.session.add(comment)
     db.session.commit()
     comments_api().notify("comment_after_save", comment=comment)
-    flash(_("评论已发表。") if comment.status == "approved" else _("评论已提交，审核通过后显示。"),
-          "success")
+    if comment.status == "approved":
+        flash(_("评论已发表。"), "success")
+    # A held comment is announced right above the form, where the reader is looking
+    # (the section's "waiting" notice, shown to the browser holding its cookie).
+    # Back to the comment, or (held) to the notice that it waits, right above the form:
+    # both carry the id comment-<id>.
     response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
     response.set_cookie(tokens.cookie_name(comment.id), tokens.make_token(comment),
                         max_age=current_app.config["COMMENT_EDIT_WINDOW"], httponly=True,
@@ -113,7 +148,19 @@ def edit(comment_id):
     comment = _own_comment(comment_id)
     form = CommentEditForm(body=comment.body_raw)
     if form.validate_on_submit():
+        # A site that holds comments for a first look must not let an approved comment
+        # be swapped for other text afterwards: the edit goes back to the queue.
+        held = (comment.status == "approved" and not current_blog().can_moderate(current_blog().current_user())
+                and current_app.config["COMMENT_MODERATION"] in ("hold_first", "hold_all"))
+        old_status = comment.status
+        if held:
+            comment.status, comment.status_reason = "pending", reasons.encode(reasons.EDITED)
         edit_body(comment, form.body.data)
+        if held:
+            comments_api().notify("comment_status_changed", comment=comment,
+                                  old_status=old_status, new_status="pending")
+            flash(_("评论已修改，审核通过后重新显示。"), "success")
+            return redirect(url_for("blog.post", slug=comment.post.slug, _anchor="comments"))
         flash(_("评论已修改。"), "success")
         return redirect(url_for("blog.post", slug=comment.post.slug, _anchor=f"comment-{comment.id}"))
     status = 400 if form.errors else 200

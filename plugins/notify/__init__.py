@@ -31,9 +31,10 @@ def plugin_config_defaults():
 
 
 @hookimpl
-def register_blueprints(app):
-    from .views import bp
+def register_blueprints(app, blog):
+    from .views import bp, unsubscribe
 
+    blog.csrf_exempt(unsubscribe)  # RFC 8058: mail programs POST without a form token
     return bp
 
 

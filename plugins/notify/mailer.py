@@ -10,7 +10,7 @@ from flask import current_app
 TIMEOUT = 10  # seconds, for connecting and for each SMTP command
 
 
-def compose(to_name, to_addr, subject, body):
+def compose(to_name, to_addr, subject, body, headers=None):
     config = current_app.config
     domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
     message = EmailMessage()
@@ -19,6 +19,8 @@ def compose(to_name, to_addr, subject, body):
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=domain)  # no slow getfqdn() lookup
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     return message
 

@@ -8,7 +8,7 @@ from blogapp.plugin_api import current_blog, gettext
 from blogapp.plugin_api import gettext as _
 
 from . import mailer
-from .tokens import make_token
+from .tokens import make_token, make_unsubscribe_token
 
 
 def _never_raises(function):
@@ -49,7 +49,7 @@ def _tell_moderators(comment, blog):
             "",
             _("%(author)s <%(email)s> 在《%(title)s》发表了评论，正在等待审核。",
               author=comment.author_name, email=comment.author_email, title=post.title),
-            _("原因：%(reason)s", reason=comment.status_reason or _("待审核")),
+            _("原因：%(reason)s", reason=blog.service("comments").reason_text(comment) or _("待审核")),
             "",
             comment.body_raw,
             "",
@@ -82,6 +82,7 @@ def tell_parent_author(reply, blog):
 
 def _tell_parent_author(reply, parent, to, blog):
     site, post = gettext(current_app.config["SITE_NAME"]), reply.post
+    unsubscribe = blog.external_url("notify.unsubscribe", token=make_unsubscribe_token(parent.id))
     subject = _("[%(site)s] %(name)s 回复了你在《%(title)s》的评论",
                 site=site, name=reply.author_name, title=post.title)
     body = "\n".join([
@@ -99,5 +100,9 @@ def _tell_parent_author(reply, parent, to, blog):
         parent.body_raw if len(parent.body_raw) <= 300 else parent.body_raw[:300] + "…",
         "",
         _("你发表评论时选择了“有人回复时邮件通知我”，所以收到这封邮件。"),
+        _("不想再收到这条评论的回复通知：%(url)s", url=unsubscribe),
     ])
-    mailer.send([mailer.compose(parent.author_name, to, subject, body)])
+    # RFC 8058: mail programs show their own "unsubscribe" button and POST to the URL.
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>",
+               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    mailer.send([mailer.compose(parent.author_name, to, subject, body, headers=headers)])

@@ -1,4 +1,5 @@
-"""The one-click moderation links: GET shows a confirmation page, POST acts.
+"""The mailed links: one-click moderation (GET shows a confirmation page, POST acts) and
+reply-mail unsubscription (GET asks, POST does it, as RFC 8058 mail programs do).
 
 The comment is looked up and changed through the comments plugin's service
 (``blog.service("comments")``): this plugin never touches the comment tables, and the
@@ -7,10 +8,10 @@ status change is committed and announced the one way the comments plugin does it
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from blogapp.plugin_api import current_blog
+from blogapp.plugin_api import N_, current_blog
 from blogapp.plugin_api import gettext as _
 
-from .tokens import InvalidLink, read_token
+from .tokens import InvalidLink, read_token, read_unsubscribe_token
 
 bp = Blueprint("notify", __name__, url_prefix="/notify", template_folder="templates")
 
@@ -46,10 +47,34 @@ def moderate(token):
     if request.method == "GET":
         return render_template("notify/moderate.html", comment=comment, post=post,
                                action=action, moderator=moderator, handled=False)
-    reason = "" if action == "approve" else f"通过邮件链接删除（{moderator.username}）"
-    comments.change_status([comment.id], ACTIONS[action], reason=reason)
+    if action == "approve":
+        comments.change_status([comment.id], ACTIONS[action])
+    else:
+        comments.change_status([comment.id], ACTIONS[action],
+                               reason=N_("通过邮件链接删除（%(moderator)s）"), moderator=moderator.username)
     if action == "approve":
         flash(_("评论已批准。"), "success")
         return redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
     flash(_("评论已删除（移到回收站）。"), "success")
     return redirect(url_for("blog.post", slug=post.slug, _anchor="comments"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token):
+    """No login, no CSRF token: the signed link is the proof, and all it can do is stop
+    mails. Mail programs POST ``List-Unsubscribe=One-Click`` here (RFC 8058); a second
+    unsubscription is a plain "already done", never an error."""
+    try:
+        comment_id = read_unsubscribe_token(token)
+    except InvalidLink as error:
+        abort(400, description=str(error))
+    comments = current_blog().service("comments")
+    comment = comments.get(comment_id) if comments is not None else None
+    if comment is None:
+        abort(404, description=_("这条评论已不存在，不会再有它的回复通知。"))
+    if request.method == "GET":
+        return render_template("notify/unsubscribe.html", comment=comment, post=comment.post,
+                               done=not comment.notify_replies, changed=False)
+    _, changed = comments.set_reply_mail(comment_id, False)
+    return render_template("notify/unsubscribe.html", comment=comment, post=comment.post,
+                           done=True, changed=changed)
