@@ -140,8 +140,8 @@ def test_every_payload_is_harmless_on_the_article_page(app, client, make_user, m
     assert unsafe_parts(page.elements) == []
     # The site's own scripts (static files in <head>) are the only script elements.
     own_scripts = [e for e in page.elements if e.tag == "script"]
-    assert all(re.fullmatch(r"/static/(theme|site)\.js\?v=\w+", e.get("src") or "")
-               for e in own_scripts) and len(own_scripts) == 2
+    assert all(re.fullmatch(r"/(static|comments/static)/(theme|site|suggest|comments)\.js\?v=\w+",
+                            e.get("src") or "") for e in own_scripts) and len(own_scripts) == 4
     outside = {e.tag for e in page.elements
                if not e.inside("ol", class_="comment-list") and e not in own_scripts}
     assert outside.isdisjoint({"script", "style", "iframe", "object", "embed", "svg", "math", "img",

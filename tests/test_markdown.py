@@ -209,10 +209,11 @@ def test_article_page_serves_sanitized_body(client, make_user, make_post):
     content = page.get_data(as_text=True)
     assert "Safe intro paragraph." in content
     lowered = content.lower()
-    # The site's own scripts (static files, theme.js and site.js) are the only ones.
+    # The site's own scripts (static files: theme, site, suggest, the comments plugin's)
+    # are the only ones.
     scripts = re.findall(r"<script[^>]*>", lowered)
-    assert all(re.fullmatch(r'<script src="/static/(theme|site)\.js\?v=\w+"( defer)?>', s)
-               for s in scripts), scripts
+    assert all(re.fullmatch(r'<script src="/(static|comments/static)/(theme|site|suggest|comments)'
+                            r'\.js\?v=\w+"( defer)?>', s) for s in scripts), scripts
     assert "onerror" not in lowered and "javascript:" not in lowered
     article = re.search(r'<div class="entry-content">(.*?)</article>', content, re.DOTALL)
     assert article and "Safe intro paragraph." in article.group(1)

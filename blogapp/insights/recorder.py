@@ -82,7 +82,7 @@ class SearchRecorder:
             if not batch and time.time() - self._pruned_at < PRUNE_EVERY:
                 return 0
             try:
-                with self.app.app_context():
+                with self.app.app_context():  # its teardown returns the session
                     self._write(batch)
                     db.session.commit()
                     if time.time() - self._pruned_at >= PRUNE_EVERY:
@@ -91,28 +91,32 @@ class SearchRecorder:
             except Exception:  # noqa: BLE001 - the log is best effort, searches are not
                 log.exception("search log: %d searches not recorded", len(batch))
                 return 0
-            finally:
-                with self.app.app_context():
-                    db.session.remove()
             return len(batch)
 
     @staticmethod
     def _write(batch):
+        """One upsert per (day, query): INSERT ... ON CONFLICT DO UPDATE, atomic in both
+        SQLite and PostgreSQL, so workers and nodes writing the same query at the same
+        moment add up instead of colliding on the unique (day, query) index."""
+        if not batch:
+            return
         searches = Counter((day, text) for day, text, _ in batch)
         latest = {(day, text): results for day, text, results in batch}
-        existing = {
-            (row.day, row.query): row for row in db.session.scalars(
-                db.select(SearchLogEntry).where(
-                    SearchLogEntry.day.in_({day for day, _ in searches}),
-                    SearchLogEntry.query.in_({text for _, text in searches})))
-        }
-        for key, count in searches.items():
-            row = existing.get(key)
-            if row is None:
-                row = SearchLogEntry(day=key[0], query=key[1], searches=0)
-                db.session.add(row)
-            row.searches += count
-            row.results = latest[key]
+        rows = [{"day": day, "query": text, "searches": count, "results": latest[(day, text)]}
+                for (day, text), count in searches.items()]
+        insert = _dialect_insert(db.engine.dialect.name)(SearchLogEntry.__table__)
+        db.session.execute(insert.on_conflict_do_update(
+            index_elements=["day", "query"],
+            set_={"searches": SearchLogEntry.__table__.c.searches + insert.excluded.searches,
+                  "results": insert.excluded.results}), rows)
+
+
+def _dialect_insert(name):
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def prune(days):
