@@ -100,6 +100,9 @@ def register_blueprints(app):
     app.register_blueprint(legacy_bp)
     errors.init_app(app)
     init_templating(app)
+    from .blog.translation_links import init_app as init_translation_links
+
+    init_translation_links(app)
 
 
 def register_plugins(app):

@@ -70,6 +70,19 @@ kubectl -n luffy rollout status deployment/myblog --timeout=600s --watch=true &&
 `kubectl rollout undo` goes back one revision.
 """
 
+CHINESE_BODY = """滚动更新每次替换几个 Pod，直到全部换成新版本。
+
+<div class="callout callout-note">
+<div class="callout-title"><strong>说明</strong></div>
+<p><code>maxSurge</code> 和 <code>maxUnavailable</code> 决定节奏，见 <a href="/posts/rolling-updates">英文原文</a>。</p>
+</div>
+
+<div class="callout callout-warning">
+<div class="callout-title"><strong>警告</strong></div>
+<p>回滚只退回一个修订版本。</p>
+</div>
+"""
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
@@ -77,6 +90,7 @@ def site(tmp_path_factory):
 
     from blogapp import create_app
     from blogapp.database import create_schema
+    from blogapp.content.translations import link
     from blogapp.extensions import db
     from blogapp.models import Category, Post, Tag, User
     from plugins.comments.models import Comment
@@ -105,8 +119,16 @@ def site(tmp_path_factory):
                 author_email=f"r{n}@example.com", body_raw="好文 https://example.com/" + "x" * 80,
                 body_html="<p>好文 https://example.com/" + "x" * 80 + "</p>",
                 status="approved" if n else "pending", ip="127.0.0.1", user_agent="pytest"))
+        # Its Chinese translation (#16), with a callout as the Hugo importer writes it.
+        translation = Post(slug="rolling-updates-zh", title="滚动更新，一步一步来",
+                           body=CHINESE_BODY, status="published", author_id=admin.id,
+                           published_at=datetime.now(timezone.utc) - timedelta(hours=20))
+        translation.category = post.category
+        db.session.add(translation)
+        link(translation, post)
         db.session.commit()
-        demo = db.session.scalar(db.select(Post).where(Post.slug != "rolling-updates")
+        demo = db.session.scalar(db.select(Post).where(Post.slug.not_in(("rolling-updates",
+                                                                          "rolling-updates-zh")))
                                  .order_by(Post.published_at.asc()))
         tag = post.tags[0].slug
         assert runner.invoke(args=["reindex"]).exit_code == 0
@@ -122,6 +144,8 @@ def reader_pages(site):
         "home": "/",
         "article": "/posts/k8s-hpa",
         "article-en": site["english"],
+        "article-translated": "/posts/rolling-updates-zh",
+        "search-translated": "/search?q=rolling",
         "author": "/author/admin",
         "category": "/category/运维",
         "tag": site["tag"],

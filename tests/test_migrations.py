@@ -343,6 +343,37 @@ def test_a_database_of_the_single_history_upgrades_keeping_its_rows(
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_post_languages_are_detected_for_existing_posts(database, build_app, request):
+    """#16: the revision adding ``posts.language`` fills it from each post's text (code
+    blocks left out), with no translation group; one post per language per group holds."""
+    url = request.getfixturevalue(f"{'postgres' if database == 'postgresql' else database}_url")
+    app = build_app(url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "13e2f659f11d"]).exit_code == 0
+    bodies = {"zh-post": "<p>滚动更新 Deployment 的 Pod</p>",
+              "en-post": "<p>Rolling updates of a Deployment</p><pre>滚动更新滚动更新滚动更新</pre>"}
+    with app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO users (username, display_name, role, created_at) "
+            "VALUES ('a', 'a', 'author', '2024-01-01 00:00:00')")
+        for slug, body in bodies.items():
+            connection.execute(sa.text(
+                "INSERT INTO posts (slug, title, body, body_html, excerpt_html, status, "
+                "created_at, updated_at, author_id) VALUES (:slug, :slug, '', :body, '', "
+                "'draft', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 1)"),
+                {"slug": slug, "body": body})
+    assert runner.invoke(args=["db", "upgrade", "heads"]).exit_code == 0
+    with app.app_context(), db.engine.begin() as connection:
+        rows = dict(connection.execute(sa.text(
+            "SELECT slug, language FROM posts WHERE translation_group IS NULL")).all())
+        assert rows == {"zh-post": "zh", "en-post": "en"}
+        connection.exec_driver_sql("UPDATE posts SET translation_group = 'g'")
+    with pytest.raises(sa.exc.IntegrityError), app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE posts SET language = 'zh'")
+    assert differences(app) == []
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_user_names_become_unique_ignoring_case_without_losing_an_account(
         database, build_app, request):
     """A database from before the case-insensitive index that holds "Alice" and "alice"

@@ -61,7 +61,8 @@ def test_api_shape(client, posts):
     assert set(data) == {"query", "total", "page", "per_page", "suggestion", "results"}
     assert data["total"] == 2 and data["per_page"] == 1 and len(data["results"]) == 1
     hit = data["results"][0]
-    assert set(hit) == {"slug", "title", "url", "snippet", "score", "author", "published_at"}
+    assert set(hit) == {"slug", "title", "url", "snippet", "score", "author", "published_at",
+                        "lang", "other_versions"}
     assert hit["slug"] == "hpa" and hit["url"] == "/posts/hpa" and hit["author"] == "Luffy"
     assert "<mark>HPA</mark>" in hit["snippet"] and hit["score"] > 0
 

@@ -1,7 +1,8 @@
 """The post editor form."""
 
 from flask_babel import lazy_gettext as _
-from wtforms import DateTimeLocalField, StringField, SubmitField, TextAreaField
+from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import Form
@@ -29,6 +30,12 @@ class PostForm(Form):
     body = TextAreaField(_("正文（Markdown）"), validators=[Length(max=500_000)])
     category = StringField(_("分类"), validators=[Optional(), Length(max=100)])
     tags = StringField(_("标签（逗号分隔）"), validators=[Optional(), Length(max=1000)])
+    # "" = detect from the text; a translation is named by its URL slug (#16).
+    language = SelectField(_("文章语言"), default="", choices=[
+        SelectChoice("", _("自动识别")), SelectChoice("zh", "中文", render_kw={"lang": "zh-CN"}),
+        SelectChoice("en", "English", render_kw={"lang": "en"})])
+    translation_of = StringField(_("另一种语言的版本（其 URL 别名，留空为无）"),
+                                 validators=[Optional(), Length(max=200)])
     published_at = DateTimeLocalField(
         _("发布时间（留空为现在）"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )

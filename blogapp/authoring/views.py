@@ -11,9 +11,10 @@ from ..content.slugs import make_slug
 from ..extensions import db
 from ..models import Category, Post, Tag
 from .forms import PostForm, split_tags
+from .editor_fields import prepare
 from .labels import status_label
 from .preview import render_preview
-from .editor_fields import prepare
+from .translation_fields import apply_translation_fields, fill_translation_fields
 
 bp = Blueprint("authoring", __name__, url_prefix="/admin/posts")
 bp.add_app_template_filter(status_label)
@@ -68,7 +69,7 @@ def _apply_form(form, post):
     if form.published_at.data:
         tz = ZoneInfo(current_app.config["TIMEZONE"])
         post.published_at = form.published_at.data.replace(tzinfo=tz)
-    return None
+    return apply_translation_fields(form, post)
 
 
 def _editor(form, post):
@@ -124,6 +125,7 @@ def edit(post_id):
     if not form.is_submitted():
         form.category.data = post.category.name if post.category else ""
         form.tags.data = ", ".join(tag.name for tag in post.tags)
+        fill_translation_fields(form, post)
         if post.published_at:
             tz = ZoneInfo(current_app.config["TIMEZONE"])
             form.published_at.data = post.published_at.astimezone(tz).replace(tzinfo=None)

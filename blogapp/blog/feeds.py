@@ -8,7 +8,10 @@ from feedgen.feed import FeedGenerator
 
 from ..extensions import db
 from ..models import Category, Post, Tag, User
+from ..content.languages import hreflang
+from ..i18n import current_language
 from .queries import term_or_404, visible_posts
+from .translation_links import one_per_translation, requested_language, sitemap_alternates
 
 bp = Blueprint("feeds", __name__)
 FEED_SIZE = 20
@@ -16,6 +19,13 @@ ATOM = "application/atom+xml; charset=utf-8"
 
 
 def _feed(title, page_url, feed_url, select):
+    # ?language=zh|en: that language's posts only; else one entry per translated article,
+    # the version in the interface language (#16).
+    language = requested_language()
+    if language:
+        select = select.where(Post.language == language)
+    else:
+        select = one_per_translation(select, current_language())
     posts = db.session.scalars(select.limit(FEED_SIZE)).unique().all()
     full = current_app.config["FEED_FULL_CONTENT"]
     fg = FeedGenerator()
@@ -24,7 +34,7 @@ def _feed(title, page_url, feed_url, select):
     fg.subtitle(current_app.config["SITE_DESCRIPTION"])
     fg.link(href=page_url, rel="alternate")
     fg.link(href=feed_url, rel="self")
-    fg.language("zh-CN")
+    fg.language(hreflang(language or current_language()))
     fg.updated(max((p.updated_at for p in posts), default=None) or _epoch())
     for post in posts:  # feedgen prepends, so the newest ends up first
         url = url_for("blog.post", slug=post.slug, _external=True)
@@ -98,7 +108,7 @@ def sitemap():
             note(url_for("blog.tag", slug=tag.slug, _external=True), when)
         local = post.published_at.astimezone(tz)
         note(url_for("blog.month", year=local.year, month=local.month, _external=True), when)
-    xml = render_template("feeds/sitemap.xml", posts=posts, archives=sorted(archives.items()),
+    xml = render_template("feeds/sitemap.xml", posts=posts, alternates=sitemap_alternates(posts), archives=sorted(archives.items()),
                           home=url_for("blog.index", _external=True),
                           newest=max((p.updated_at for p in posts), default=None))
     return Response(xml, mimetype="application/xml")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..extensions import db
+from ..i18n import current_language
 from ..models import Post
 
 # Beyond this, OFFSET arithmetic overflows SQLite; no blog has that many pages.
@@ -25,8 +26,11 @@ LISTING_DEFERS = (defer(Post.body), defer(Post.body_html))
 
 
 def listed_posts():
-    """``visible_posts()`` for listing pages: without the bodies they do not show."""
-    return visible_posts().options(*LISTING_DEFERS)
+    """``visible_posts()`` for listing pages: without the bodies they do not show, and one
+    entry per translated article (the version in the interface language)."""
+    from .translation_links import one_per_translation
+
+    return one_per_translation(visible_posts().options(*LISTING_DEFERS), current_language())
 
 
 def visible_posts():

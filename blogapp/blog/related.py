@@ -24,9 +24,11 @@ def _query_text(post):
     return " ".join(parts)
 
 
-def _related(post_id, slug, text):
+def _related(post_id, slug, text, language=None):
+    # prefer=the article's language: its own translation collapses into it (and goes with
+    # it), other translated articles show once, in the article's language (#16).
     results = search_service(current_app).search(text, per_page=LIMIT + 1, correct=False,
-                                                 record=False)
+                                                 record=False, prefer=language)
     return tuple({"slug": hit["slug"], "title": hit["title"]}
                  for hit in results.hits if hit["slug"] != slug)[:LIMIT]
 
@@ -36,4 +38,5 @@ def related_posts(post):
     if not post.is_visible:
         return ()
     text = _query_text(post)
-    return memoized(f"related:{post.id}", lambda: _related(post.id, post.slug, text))
+    return memoized(f"related:{post.id}",
+                    lambda: _related(post.id, post.slug, text, post.language))

@@ -3,7 +3,9 @@
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..i18n import current_language
 from ..search import search_service
+from .translation_links import requested_language
 from ..search.serialize import results_to_dict
 
 bp = Blueprint("search", __name__)
@@ -51,14 +53,15 @@ def search_page():
     page = _int_arg("page", 1, 1, MAX_PAGE)
     sort = _sort_arg()
     correct = _correct_arg()
+    language = requested_language()
     results = search_service(current_app).search(
         query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], sort=sort,
-        correct=correct,
+        correct=correct, language=language, prefer=current_language(),
     )
     if page > 1 and page > results.pages:
         abort(404, description=_("没有这一页。"))
     return render_template("search/results.html", results=results, q=query, sort=sort,
-                           correct=None if correct else 0)
+                           correct=None if correct else 0, language=language)
 
 
 @bp.route("/api/search")
@@ -69,6 +72,7 @@ def search_api():
     page = _int_arg("page", 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", 10, 1, MAX_PER_PAGE)
     results = search_service(current_app).search(
-        query, page=page, per_page=per_page, sort=_sort_arg(), correct=_correct_arg()
+        query, page=page, per_page=per_page, sort=_sort_arg(), correct=_correct_arg(),
+        language=requested_language(), prefer=current_language(),
     )
     return jsonify(results_to_dict(results, _post_url))

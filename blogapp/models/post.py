@@ -1,8 +1,9 @@
 """Articles. Markdown source plus the HTML rendered from it when the source changes."""
 
-from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..content.languages import LANGUAGES, detect_language
 from ..content.rendering import render_article
 from ..extensions import db
 from .taxonomy import post_tags
@@ -20,6 +21,9 @@ class Post(db.Model):
         Index("ix_posts_visible", "status", "published_at"),
         Index("ix_posts_author_visible", "author_id", "status", "published_at"),
         Index("ix_posts_category_visible", "category_id", "status", "published_at"),
+        # One post per language in a translation group; NULL groups (no translation) are
+        # never equal to each other, on SQLite and PostgreSQL alike.
+        UniqueConstraint("translation_group", "language", name="uq_posts_translation_language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +46,10 @@ class Post(db.Model):
     trashed_at = mapped_column(UTCDateTime, index=True)
     trashed_status: Mapped[str | None] = mapped_column(String(16))
     trashed_slug: Mapped[str | None] = mapped_column(String(200))
+    # "zh" or "en" (LANGUAGES); the posts of one translation group share a random key.
+    # Left unset, it is detected from the body when the post is first saved.
+    language: Mapped[str] = mapped_column(String(8), server_default="zh")
+    translation_group: Mapped[str | None] = mapped_column(String(36), index=True)
 
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
@@ -88,6 +96,13 @@ class Post(db.Model):
 
     def __repr__(self):
         return f"<Post {self.slug} ({self.status})>"
+
+
+@event.listens_for(Post, "before_insert")
+def _detect_language(mapper, connection, target):
+    """A post saved without a language gets the one its text is mostly written in."""
+    if target.language not in LANGUAGES:
+        target.language = detect_language(target.body_html)
 
 
 @event.listens_for(Post.body, "set")

@@ -46,6 +46,8 @@ def post_document(post, analyzer, now=None, analyse=True):
         "author_name": author.name if author else "",
         "tag_keys": lowered(*(k for tag in tags for k in (tag.slug, tag.name))),
         "category_keys": lowered(post.category.slug, post.category.name) if post.category else [],
+        "lang": post.language,
+        "group": post.translation_group,
         "text": text,
         "tokens": tokens,
     }

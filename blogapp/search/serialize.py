@@ -17,6 +17,12 @@ def results_to_dict(results, url_for_slug=None):
                 "score": hit["score"],
                 "author": hit["author_name"],
                 "published_at": hit["published_at"].isoformat(),
+                "lang": hit.get("lang"),
+                # The same article in other languages, when it matched there too (#16).
+                "other_versions": [
+                    {**version, "url": url_for_slug(version["slug"]) if url_for_slug
+                     else f"/posts/{version['slug']}"}
+                    for version in hit.get("other_versions", ())],
             }
             for hit in results.hits
         ],

@@ -152,17 +152,21 @@ class SearchService:
 
     # -- searching --------------------------------------------------------------------
     def search(self, text, page=1, per_page=10, sort="relevance", now=None, correct=True,
-               record=True):
+               language=None, prefer=None, record=True):
         """Search published posts; ``correct=False`` searches misspelt words as typed;
-        ``record=False`` for searches no reader typed (related articles)."""
+        ``record=False`` for searches no reader typed (related articles).
+
+        ``language`` ("zh"/"en") keeps posts in that language only; otherwise, with
+        ``prefer`` (the reader's language), an article matching in both languages is one
+        hit, in ``prefer``, naming its other versions (``other_versions``)."""
         if self.before_search is not None:
             self.before_search()
-        results = self._search(text, page, per_page, sort, now, correct)
+        results = self._search(text, page, per_page, sort, now, correct, language, prefer)
         if record and self.after_search is not None:
             self.after_search(text, results.total, page)
         return results
 
-    def _search(self, text, page, per_page, sort, now, correct):
+    def _search(self, text, page, per_page, sort, now, correct, language=None, prefer=None):
         plan = self.planner.plan(text)
         results = SearchResults(query=plan.text, page=page, per_page=per_page)
         if plan.is_empty:
@@ -182,7 +186,10 @@ class SearchService:
         if plan.is_empty or plan.unmatchable:
             return results
         now = now or datetime.now(timezone.utc)
-        total, hits = index.search(plan, page, per_page, sort, now)
+        if language:
+            plan.filters = {**plan.filters, "lang": [language]}
+        total, hits = index.search(plan, page, per_page, sort, now,
+                                   prefer=None if language else prefer)
         phrases = {alt.shown for clause in plan.clauses for alt in clause.alternatives}
         for hit in hits:
             hit["snippet"] = snippet(hit.pop("body"), phrases)

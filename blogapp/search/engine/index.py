@@ -12,6 +12,7 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
+from .collapse import other_versions
 from .postings import _leaves, _Reads
 from .scoring import clause_docs, rank
 from .schema import BM25, FILTER_FIELDS, TEXT_FIELDS, make_schema
@@ -191,12 +192,13 @@ class WhooshIndex:
             if searcher.stored_fields(docnum)["published"] > naive_now
         }
 
-    def search(self, plan, page, per_page, sort, now):
-        """Run ``plan``; return ``(total, [hit dict, ...])`` for the requested page."""
+    def search(self, plan, page, per_page, sort, now, prefer=None):
+        """Run ``plan``; return ``(total, [hit dict, ...])`` for the requested page. With
+        ``prefer`` (a language), versions of one article collapse into the one in it."""
         with self._reading:
-            return self._search(self.searcher(), plan, page, per_page, sort, now)
+            return self._search(self.searcher(), plan, page, per_page, sort, now, prefer)
 
-    def _search(self, searcher, plan, page, per_page, sort, now):
+    def _search(self, searcher, plan, page, per_page, sort, now, prefer=None):
         reads = _Reads(searcher)
         if plan.clauses and not any(_leaves(reads, c) for c in plan.clauses):
             return 0, []  # nothing asked for occurs in the index
@@ -211,6 +213,11 @@ class WhooshIndex:
         hidden = self._not_yet_due(searcher, now)
         for clause in plan.excluded:
             hidden |= clause_docs(reads, clause)
+        collapsed = {}
+        if prefer:
+            collapsed = other_versions(searcher, reads, plan.clauses, allowed, hidden, prefer)
+            for docs in collapsed.values():
+                hidden |= set(docs)
         start = (page - 1) * per_page
         if plan.clauses:
             by_date = sort == "date"
@@ -239,6 +246,9 @@ class WhooshIndex:
                 "published_at": fields["published"].replace(tzinfo=timezone.utc),
                 # Sorted by date there is no relevance to show.
                 "score": 0.0 if score is None else round(float(score), 4),
+                "lang": fields.get("lang") or None,
+                "other_versions": [_version(searcher.stored_fields(other))
+                                   for other in collapsed.get(docnum, ())],
             })
         return total, hits
 
@@ -250,3 +260,8 @@ class WhooshIndex:
         results = searcher.search(wq.Every(), filter=docnums, limit=limit,
                                   sortedby="published", reverse=True)
         return [hit.docnum for hit in results]
+
+
+def _version(fields):
+    """What a hit says of another language version of itself."""
+    return {"lang": fields.get("lang"), "slug": fields["slug"], "title": fields["title"]}

@@ -11,9 +11,10 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # 7: lang, translation group (#16)
 TEXT_FIELDS = {"title": 4.0, "tags": 2.5, "body": 1.0}
-FILTER_FIELDS = {"author": "author", "tag": "tag_keys", "category": "category_keys"}
+FILTER_FIELDS = {"author": "author", "tag": "tag_keys", "category": "category_keys",
+                 "lang": "lang"}
 BM25 = BM25F(B=0.75, K1=1.2)  # Whoosh's defaults; ranking.py computes the same formula
 
 
@@ -82,5 +83,10 @@ def make_schema():
         # "1" for posts indexed before their publication time: the few documents a query
         # must check against the clock (cheaper than a date range over every document).
         scheduled=KEYWORD(),
+        # The post's language ("zh"/"en": a filter, and the hit's lang) and its translation
+        # group (a column: which matching documents are versions of one article).
+        lang=ID(stored=True, sortable=True),
+        group=ID(sortable=True),
+        translated=KEYWORD(),  # "1" for posts in a group: the few a search must collapse
         **fields,
     )

@@ -25,6 +25,9 @@ def _fields(doc):
         "category_keys": ",".join(doc["category_keys"]),
         "published": _naive_utc(doc["published_at"]),
         "scheduled": "1" if doc["scheduled"] else "",
+        "lang": doc.get("lang") or "",
+        "group": doc.get("group") or "",
+        "translated": "1" if doc.get("group") else "",
     }
     for name in TEXT_FIELDS:
         fields[name] = analysed(doc["text"][name], doc["tokens"][name])
