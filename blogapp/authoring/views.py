@@ -93,6 +93,9 @@ def _save(form, post):
         return _editor(form, post), 200 if form.preview.data or not form.errors else 400
     error = _apply_form(form, post)
     if error:
+        # Nothing of a refused form is kept: the half-applied post (a translation link the
+        # database would refuse, say) must not be flushed by the editor's own queries.
+        db.session.rollback()
         flash(error, "error")
         return _editor(form, post), 400
     if form.publish.data:
