@@ -69,9 +69,7 @@ def _rebuild_in_background(app, kept, generation, script_root):
                 kept.suggester, kept.generation, kept.expires = suggester, generation, expires
         except Exception:  # noqa: BLE001 - keep serving the previous one; retry next time
             app.logger.exception("suggest: rebuilding the suggester failed")
-        finally:
-            with app.app_context():
-                db.session.remove()
+        finally:  # the request context's teardown has returned the session already
             kept.rebuilding = None
 
     kept.rebuilding = threading.Thread(target=work, name="suggest-rebuild", daemon=True)

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 
 from ..search import search_service
 from ..search.glossary import compact
-from ..search.suggest import normalized
+from ..search.suggest import equivalent, normalized
 from . import report
 
 CLOSEST = 5
@@ -27,10 +27,7 @@ def _terms():
         table = {}
         for concept in glossary.concepts():
             for term in concept.terms:
-                other = next((t for t in concept.terms if t != term and
-                              any("\u4e00" <= ch <= "\u9fff" for ch in t) !=
-                              any("\u4e00" <= ch <= "\u9fff" for ch in term)), None)
-                table.setdefault(compact(term), (term, other))
+                table.setdefault(compact(term), (term, equivalent(concept, term)))
         kept = current_app.extensions["empty_page_terms"] = (glossary, table)
     return kept[1]
 

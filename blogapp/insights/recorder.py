@@ -11,7 +11,6 @@ fails because of it. Nothing about the reader is kept: no IP, no cookie, no user
 
 import logging
 import queue
-import re
 import threading
 import time
 import unicodedata
@@ -21,17 +20,17 @@ from datetime import date, datetime, timedelta, timezone
 from ..extensions import db
 from ..models import SearchLogEntry
 from ..models.search_insights import QUERY_LENGTH
+from ..search.suggest import CONTROL_CHARS
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 2.0
 QUEUE_SIZE = 10_000
 PRUNE_EVERY = 3600.0
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
 def normalise(query):
     """The form a query is counted under: NFKC, lower case, one space between words."""
-    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", query or ""))
+    text = unicodedata.normalize("NFKC", CONTROL_CHARS.sub(" ", query or ""))
     return " ".join(text.lower().split())[:QUERY_LENGTH]
 
 

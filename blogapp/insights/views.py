@@ -2,7 +2,8 @@
 nothing or little, each with a one-click "add as synonym of ..." form, and the synonym
 groups kept in the database (edit, remove)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 
 from ..auth.permissions import role_required
@@ -24,18 +25,12 @@ def _days():
 
 
 def _page(days, error=None, status=200):
-    glossary_terms = sorted({term for concept in search_service_glossary() for term in concept.terms})
+    glossary_terms = sorted(set(search_service(current_app).glossary.terms()))
     return render_template(
         "insights/index.html", days=days, periods=report.PERIODS, error=error,
         no_results=report.no_results(days), few_results=report.few_results(days),
         groups=synonyms.groups(), glossary_terms=glossary_terms, few=report.FEW_RESULTS,
     ), status
-
-
-def search_service_glossary():
-    from flask import current_app
-
-    return search_service(current_app).glossary.concepts()
 
 
 @bp.route("/")

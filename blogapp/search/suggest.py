@@ -30,7 +30,8 @@ MAX_PREFIX = 64
 # Posts are looked at in key order up to this many per lookup before ranking.
 SCAN = 64
 KIND_ORDER = {"term": 0, "tag": 1, "post": 2}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+# Characters nobody means to type or search for (the search log drops them too).
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD_START = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]|[\u3400-\u9fff]")
 
@@ -48,7 +49,7 @@ class Suggestion:
 
 def normalized(prefix):
     """The matching key of what was typed ("" when there is nothing to look up)."""
-    prefix = _CONTROL.sub("", prefix or "").strip()
+    prefix = CONTROL_CHARS.sub("", prefix or "").strip()
     if not prefix or len(prefix) > MAX_PREFIX:
         return ""
     return compact(to_simplified(prefix))
@@ -80,6 +81,13 @@ def _built_in_pinyin():
                 term, *keys = line.split("\t")
                 table[term] = tuple(keys)
     return table
+
+
+def equivalent(concept, term):
+    """The concept's first term in the other language than ``term`` (Chinese vs not), or
+    None: what a suggestion or a "did you mean" shows beside a term."""
+    chinese = bool(_HAN.search(term))
+    return next((t for t in concept.terms if bool(_HAN.search(t)) != chinese), None)
 
 
 def pinyin_keys(term):
@@ -117,8 +125,8 @@ class TermKeys:
         self.suggestions, self.rows = [], []
         for concept in concepts:
             for position, term in enumerate(concept.terms):
-                others = [t for t in concept.terms if bool(_HAN.search(t)) != bool(_HAN.search(term))]
-                label = f"{term} · {others[0]}" if others else term
+                other = equivalent(concept, term)
+                label = f"{term} · {other}" if other else term
                 item = len(self.suggestions)
                 self.suggestions.append(Suggestion(term, "term", search_url(term), label))
                 # Rank: what was typed spelled the term (not its pinyin), shorter terms,
