@@ -104,8 +104,9 @@ def server(tmp_path_factory):
 
 
 def _server_errors(server):
-    text = server["log"].read_text(errors="replace")
-    return [line for line in text.splitlines()
+    """Each error the server logged, with the lines that follow it (the traceback's body)."""
+    lines = server["log"].read_text(errors="replace").splitlines()
+    return ["\n".join(lines[i:i + 30]) for i, line in enumerate(lines)
             if "Traceback" in line or "[ERROR]" in line or "WORKER TIMEOUT" in line]
 
 

@@ -73,6 +73,37 @@ def editor(client, make_user):
     return client
 
 
+def test_workers_flushing_the_same_queries_at_once_all_count(app, site):
+    """Gunicorn's workers each flush their own batch: the same queries, queued in different
+    orders. On PostgreSQL, upserts that lock the same rows in opposite orders deadlock and
+    one batch is lost; every search must count, however the batches interleave."""
+    import threading
+
+    from blogapp.insights.recorder import SearchRecorder
+
+    queries = [f"query {i:02d}" for i in range(40)]
+    workers = [SearchRecorder(app), SearchRecorder(app)]
+    rounds = 8
+    written = []
+    for _ in range(rounds):
+        for k, recorder in enumerate(workers):
+            for text in (queries if k == 0 else queries[::-1]):
+                recorder.record(text, 1)
+        start = threading.Barrier(len(workers))
+
+        def flush_now(recorder):
+            start.wait()
+            written.append(recorder.flush())
+
+        threads = [threading.Thread(target=flush_now, args=(r,)) for r in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert written == [len(queries)] * (rounds * len(workers))
+    assert {row[:2] for row in log_rows(app)} == {(text, rounds * 2) for text in queries}
+
+
 def test_only_editors_and_admins_see_insights(app, client, site, make_user):
     assert client.get("/admin/search-insights/").status_code == 302  # to the login page
     make_user("author", role="author")

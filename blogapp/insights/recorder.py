@@ -112,8 +112,10 @@ class SearchRecorder:
             return
         searches = Counter((day, text) for day, text, _ in batch)
         latest = {(day, text): results for day, text, results in batch}
+        # Sorted: workers upserting the same rows must lock them in one order, or PostgreSQL
+        # finds a deadlock and drops one worker's batch.
         rows = [{"day": day, "query": text, "searches": count, "results": latest[(day, text)]}
-                for (day, text), count in searches.items()]
+                for (day, text), count in sorted(searches.items())]
         insert = _dialect_insert(db.engine.dialect.name)(SearchLogEntry.__table__)
         db.session.execute(insert.on_conflict_do_update(
             index_elements=["day", "query"],
