@@ -58,7 +58,9 @@ def test_api_shape(client, posts):
     response = client.get("/api/search?q=HPA&per_page=1")
     assert response.status_code == 200
     data = response.get_json()
-    assert set(data) == {"query", "total", "page", "per_page", "suggestion", "results"}
+    assert set(data) == {"query", "total", "page", "per_page", "suggestion", "results",
+                         "facets"}
+    assert set(data["facets"]) == {"category", "tag", "author", "year", "language"}
     assert data["total"] == 2 and data["per_page"] == 1 and len(data["results"]) == 1
     hit = data["results"][0]
     assert set(hit) == {"slug", "title", "url", "snippet", "score", "author", "published_at",

@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 
 from ..i18n import current_language
 from ..search import search_service
-from .translation_links import requested_language
 from ..search.serialize import results_to_dict
+from . import search_facets
+from .translation_links import requested_language
 
 bp = Blueprint("search", __name__)
 
@@ -57,11 +58,14 @@ def search_page():
     results = search_service(current_app).search(
         query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], sort=sort,
         correct=correct, language=language, prefer=current_language(),
+        facets=search_facets.COUNTED,
     )
     if page > 1 and page > results.pages:
         abort(404, description=_("没有这一页。"))
+    facets, chips = search_facets.build(results, query, language)
     return render_template("search/results.html", results=results, q=query, sort=sort,
-                           correct=None if correct else 0, language=language)
+                           correct=None if correct else 0, language=language,
+                           facets=facets, chips=chips, facet_headings=search_facets.HEADINGS)
 
 
 @bp.route("/api/search")
@@ -71,8 +75,11 @@ def search_api():
         abort(400, description="'q' is required.")
     page = _int_arg("page", 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", 10, 1, MAX_PER_PAGE)
+    language = requested_language()
     results = search_service(current_app).search(
         query, page=page, per_page=per_page, sort=_sort_arg(), correct=_correct_arg(),
-        language=requested_language(), prefer=current_language(),
+        language=language, prefer=current_language(), facets=search_facets.COUNTED,
     )
-    return jsonify(results_to_dict(results, _post_url))
+    facets, _chips = search_facets.build(results, query, language)
+    return jsonify({**results_to_dict(results, _post_url),
+                    "facets": search_facets.facets_json(facets)})

@@ -2,6 +2,7 @@
 
 import html
 import re
+from datetime import timezone
 
 from ..models import Post
 from ..models.types import utcnow
@@ -48,6 +49,13 @@ def post_document(post, analyzer, now=None, analyse=True):
         "category_keys": lowered(post.category.slug, post.category.name) if post.category else [],
         "lang": post.language,
         "group": post.translation_group,
+        # One value per facet (``engine/facets.py``), the form filters and links use.
+        "facets": {
+            "tag": sorted({tag.slug for tag in tags if "," not in tag.slug}),
+            "category": post.category.slug if post.category else "",
+            "author": author.username if author else "",
+            "year": str(post.published_at.astimezone(timezone.utc).year),
+        },
         "text": text,
         "tokens": tokens,
     }

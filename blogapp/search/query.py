@@ -1,13 +1,13 @@
 """From what a reader typed to an engine-neutral query plan.
 
 Syntax (anything else is plain text, never an error): ``"a phrase"``, ``-word`` or
-``-"a phrase"`` to exclude, and filters ``author:NAME``, ``tag:NAME``, ``category:NAME``
-(also ``作者:``, ``标签:``, ``分类:``). Free text becomes OR-ed clauses; glossary terms
-are expanded to all their zh/en equivalents. Each of the reader's words is a
-coordination *unit* (:func:`assign_units`): the engine ranks posts that match more of
-them higher. A glossary term made of several words (``etcd 备份``) keeps those words as
-weak clauses of its own, and as a full-weight ``fallback`` for when no post holds the
-term itself.
+``-"a phrase"`` to exclude, and filters ``author:NAME``, ``tag:NAME``, ``category:NAME``,
+``year:YYYY`` (also ``作者:``, ``标签:``, ``分类:``, ``年份:``; ``filters.py`` adds and
+removes them). Free text becomes OR-ed clauses; glossary terms are expanded to all
+their zh/en equivalents. Each of the reader's words is a coordination *unit*
+(:func:`assign_units`): the engine ranks posts that match more of them higher. A
+glossary term made of several words (``etcd 备份``) keeps those words as weak clauses
+of its own, and as a full-weight ``fallback`` for when no post holds the term itself.
 """
 
 import re
@@ -22,7 +22,7 @@ MAX_CLAUSES = 24
 SYNONYM_WEIGHT = 0.8
 INNER_WEIGHT = 0.4
 FILTER_NAMES = {"author": "author", "作者": "author", "tag": "tag", "标签": "tag",
-                "category": "category", "分类": "category"}
+                "category": "category", "分类": "category", "year": "year", "年份": "year"}
 
 STOPWORDS = frozenset(
     """a an the of to in on for and or not is are was be been how what why when where which
@@ -34,7 +34,7 @@ STOPWORDS = frozenset(
 )
 
 _SYNTAX = re.compile(
-    r'(?P<neg>-)?(?:(?P<field>[a-z]+|作者|标签|分类)[:：](?=\S))?'
+    r'(?P<neg>-)?(?:(?P<field>[a-z]+|作者|标签|分类|年份)[:：](?=\S))?'
     r'(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))',
     re.IGNORECASE,
 )

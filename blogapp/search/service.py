@@ -38,6 +38,8 @@ class SearchResults:
     suggestion: str | None = None
     hits: list = field(default_factory=list)
     empty_query: bool = False
+    # {facet: [(value, count), ...]} over all matches, when asked for (engine/facets.py)
+    facets: dict = field(default_factory=dict)
 
     @property
     def pages(self):
@@ -152,21 +154,24 @@ class SearchService:
 
     # -- searching --------------------------------------------------------------------
     def search(self, text, page=1, per_page=10, sort="relevance", now=None, correct=True,
-               language=None, prefer=None, record=True):
+               language=None, prefer=None, record=True, facets=0):
         """Search published posts; ``correct=False`` searches misspelt words as typed;
-        ``record=False`` for searches no reader typed (related articles).
+        ``record=False`` for searches no reader typed (related articles); ``facets``: how
+        many values of each facet to count (``SearchResults.facets``).
 
         ``language`` ("zh"/"en") keeps posts in that language only; otherwise, with
         ``prefer`` (the reader's language), an article matching in both languages is one
         hit, in ``prefer``, naming its other versions (``other_versions``)."""
         if self.before_search is not None:
             self.before_search()
-        results = self._search(text, page, per_page, sort, now, correct, language, prefer)
+        results = self._search(text, page, per_page, sort, now, correct, language, prefer,
+                               facets)
         if record and self.after_search is not None:
             self.after_search(text, results.total, page)
         return results
 
-    def _search(self, text, page, per_page, sort, now, correct, language=None, prefer=None):
+    def _search(self, text, page, per_page, sort, now, correct, language=None, prefer=None,
+                facets=0):
         plan = self.planner.plan(text)
         results = SearchResults(query=plan.text, page=page, per_page=per_page)
         if plan.is_empty:
@@ -188,8 +193,8 @@ class SearchService:
         now = now or datetime.now(timezone.utc)
         if language:
             plan.filters = {**plan.filters, "lang": [language]}
-        total, hits = index.search(plan, page, per_page, sort, now,
-                                   prefer=None if language else prefer)
+        total, hits, results.facets = index.search_with_facets(
+            plan, page, per_page, sort, now, prefer=None if language else prefer, facets=facets)
         phrases = {alt.shown for clause in plan.clauses for alt in clause.alternatives}
         for hit in hits:
             hit["snippet"] = snippet(hit.pop("body"), phrases)

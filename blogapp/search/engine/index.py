@@ -14,7 +14,8 @@ from whoosh.index import LockError
 
 from .collapse import other_versions
 from .postings import _leaves, _Reads
-from .scoring import clause_docs, rank
+from .facets import facet_counts
+from .scoring import clause_docs, matched_docs, rank
 from .schema import BM25, FILTER_FIELDS, TEXT_FIELDS, make_schema
 from .writing import _BulkWriter, _fields, _naive_utc
 
@@ -195,24 +196,43 @@ class WhooshIndex:
     def search(self, plan, page, per_page, sort, now, prefer=None):
         """Run ``plan``; return ``(total, [hit dict, ...])`` for the requested page. With
         ``prefer`` (a language), versions of one article collapse into the one in it."""
-        with self._reading:
-            return self._search(self.searcher(), plan, page, per_page, sort, now, prefer)
+        total, hits, _ = self.search_with_facets(plan, page, per_page, sort, now, prefer)
+        return total, hits
 
-    def _search(self, searcher, plan, page, per_page, sort, now, prefer=None):
+    def search_with_facets(self, plan, page, per_page, sort, now, prefer=None, facets=0):
+        """Like :meth:`search`, plus ``{facet: [(value, count), ...]}``, the ``facets``
+        largest counts per facet over all matches (``facets.py``; none when 0)."""
+        with self._reading:
+            return self._search(self.searcher(), plan, page, per_page, sort, now, prefer,
+                                facets)
+
+    def _search(self, searcher, plan, page, per_page, sort, now, prefer=None, facets=0):
         reads = _Reads(searcher)
         if plan.clauses and not any(_leaves(reads, c) for c in plan.clauses):
-            return 0, []  # nothing asked for occurs in the index
-        allowed = None
+            return 0, [], {}  # nothing asked for occurs in the index
+        filtered = {}
         for name, values in plan.filters.items():
             field = FILTER_FIELDS[name]
-            docs = set(searcher.docs_for_query(wq.Or([wq.Term(field, v) for v in values])))
-            allowed = docs if allowed is None else allowed & docs
+            filtered[name] = set(searcher.docs_for_query(
+                wq.Or([wq.Term(field, v) for v in values])))
+        required = None
         for clause in plan.required:
             docs = clause_docs(reads, clause)
+            required = docs if required is None else required & docs
+        allowed = required
+        for docs in filtered.values():
             allowed = docs if allowed is None else allowed & docs
         hidden = self._not_yet_due(searcher, now)
         for clause in plan.excluded:
             hidden |= clause_docs(reads, clause)
+        counted = {}
+        if facets:
+            matched = (matched_docs(reads, plan.clauses) if plan.clauses
+                       else set(searcher.reader().all_doc_ids()))
+            if required is not None:
+                matched &= required
+            matched -= hidden | reads.stats.deleted_set
+            counted = facet_counts(searcher, reads, plan, matched, filtered, prefer, facets)
         collapsed = {}
         if prefer:
             collapsed = other_versions(searcher, reads, plan.clauses, allowed, hidden, prefer)
@@ -230,7 +250,7 @@ class WhooshIndex:
         else:  # filters only: newest first
             if allowed is None:
                 allowed = set(searcher.reader().all_doc_ids())
-            allowed -= hidden
+            allowed = allowed - hidden
             total = len(allowed)
             page_hits = [(docnum, None) for docnum in self._newest(searcher, allowed, start + per_page)]
         hits = []
@@ -250,7 +270,7 @@ class WhooshIndex:
                 "other_versions": [_version(searcher.stored_fields(other))
                                    for other in collapsed.get(docnum, ())],
             })
-        return total, hits
+        return total, hits, counted
 
     @staticmethod
     def _newest(searcher, docnums, limit):

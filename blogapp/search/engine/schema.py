@@ -11,10 +11,17 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 7  # 7: lang, translation group (#16)
+SCHEMA_VERSION = 8  # 7: lang, translation group (#16); 8: facet fields, year (#18)
 TEXT_FIELDS = {"title": 4.0, "tags": 2.5, "body": 1.0}
 FILTER_FIELDS = {"author": "author", "tag": "tag_keys", "category": "category_keys",
-                 "lang": "lang"}
+                 "lang": "lang", "year": "year"}
+# Facets (``facets.py``): the field holding one canonical value per document (tag and
+# category slugs, the author's user name, the year, the language), and the filter that
+# selects that value.
+FACET_FIELDS = {"category": "facet_category", "tag": "facet_tag", "author": "facet_author",
+                "year": "year", "language": "lang"}
+FACET_FILTERS = {"category": "category", "tag": "tag", "author": "author", "year": "year",
+                 "language": "lang"}
 BM25 = BM25F(B=0.75, K1=1.2)  # Whoosh's defaults; ranking.py computes the same formula
 
 
@@ -88,5 +95,10 @@ def make_schema():
         lang=ID(stored=True, sortable=True),
         group=ID(sortable=True),
         translated=KEYWORD(),  # "1" for posts in a group: the few a search must collapse
+        # Facet values as written (the filter fields above hold every spelling, folded).
+        facet_tag=KEYWORD(commas=True),
+        facet_category=ID(),
+        facet_author=ID(),
+        year=ID(),  # of publication, UTC
         **fields,
     )

@@ -254,3 +254,23 @@ def clause_docs(reads, clause):
                 docs = phrase.check(phrase.candidates)
             found.update(doc + offset for doc in docs)
     return found
+
+
+def matched_docs(reads, clauses):
+    """Global docnums matching any of ``clauses`` (deleted ones included), as
+    :func:`rank` counts them: a phrase's positions are checked only in documents that
+    no single term matched already."""
+    found, phrases = set(), []
+    for clause in clauses:
+        for field, alt, _ in _leaves(reads, clause):
+            for reader, offset in reads.segments:
+                if len(alt.tokens) > 1:
+                    phrases.append(Phrase(reads, reader, offset, field, alt.tokens))
+                    continue
+                ids = reads.postings(reader, field, alt.tokens[0])[0]
+                found.update(map(offset.__add__, ids) if offset else ids)
+    for phrase in phrases:
+        offset = phrase.offset
+        todo = {doc for doc in phrase.candidates if doc + offset not in found}
+        found.update(doc + offset for doc in phrase.check(todo))
+    return found

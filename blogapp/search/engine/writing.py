@@ -16,6 +16,9 @@ def _naive_utc(value):
 
 
 def _fields(doc):
+    # A document may come without facets (the engine's own tests build bare ones): it is
+    # then found by text and filters alike, and counted under no facet value.
+    facets = doc.get("facets") or {}
     fields = {
         "id": str(doc["id"]),
         "slug": doc["slug"],
@@ -28,6 +31,10 @@ def _fields(doc):
         "lang": doc.get("lang") or "",
         "group": doc.get("group") or "",
         "translated": "1" if doc.get("group") else "",
+        "facet_tag": ",".join(facets.get("tag", ())),
+        "facet_category": facets.get("category") or "",
+        "facet_author": facets.get("author") or "",
+        "year": facets.get("year") or "",
     }
     for name in TEXT_FIELDS:
         fields[name] = analysed(doc["text"][name], doc["tokens"][name])
