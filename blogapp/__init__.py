@@ -57,9 +57,11 @@ def create_app(test_config=None, instance_path=None):
 
 
 def register_extensions(app):
-    from . import caching, database, extensions, i18n, insights, search, security
+    from . import caching, compiled_templates, database, extensions, i18n, insights, search
+    from . import security
     from .auth import login, throttle
 
+    compiled_templates.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     throttle.init_app(app)
