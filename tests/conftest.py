@@ -13,6 +13,7 @@ from blogapp import create_app
 from blogapp.database import create_schema
 from blogapp.extensions import db
 from blogapp.models import Post, User
+from blogapp.models import user as user_model
 from databases import SELECTED_URL, URL_VARIABLE, PostgresSchemas, describe, wanted_dialect
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,18 @@ def shared_path(*parts):
             pytest.fail(message + " (required under CI)")
         pytest.skip(message)
     return path
+
+
+# --- password hashing: a cheap method in this process (apps started as subprocesses keep
+# scrypt). test_security checks that the site stores scrypt hashes.
+PRODUCTION_PASSWORD_HASH = user_model.PASSWORD_HASH_METHOD
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(user_model, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+        yield
 
 
 # --- which database: SQLite, or PostgreSQL with a fresh schema per test (tests/databases.py)

@@ -3,15 +3,11 @@
 import re
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from blogapp.extensions import db
 from blogapp.models import Category, Post, Tag, User
 from conftest import PASSWORD, csrf_token, login
 
-# A real, checkable hash, but with few rounds: five accounts per test at the production
-# cost (scrypt) would make this module take half a minute.
-FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 TEAM = [("admin", "admin"), ("editor", "nami"), ("author", "luffy"), ("author", "zoro"),
         ("moderator", "usopp")]
 
@@ -22,8 +18,8 @@ def team(app):
     ids = {}
     with app.app_context():
         for role, username in TEAM:
-            user = User(username=username, display_name=username.title(), role=role,
-                        password_hash=FAST_HASH)
+            user = User(username=username, display_name=username.title(), role=role)
+            user.set_password(PASSWORD)  # cheaply in tests (conftest)
             db.session.add(user)
             db.session.flush()
             ids[username] = user.id

@@ -17,6 +17,7 @@ Debian's Chromium (``/usr/bin/chromium``, driven by Playwright, as in
 """
 
 import os
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -28,8 +29,11 @@ from test_browser_xss import CHROMIUM, CHROMIUM_ARGS, _browser_prerequisites
 # db_agnostic: the app runs on its own SQLite database; what is under test is the markup,
 # the CSS and the scripts, the same whatever the database.
 pytestmark = [pytest.mark.slow, pytest.mark.db_agnostic]
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 PASSWORD = "correct horse battery"
+# Rules whose answer depends on colours: all that the dark scheme can change.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 
 LONG_YAML = "\n".join(
@@ -151,6 +155,8 @@ def reader_pages(site):
         "tag": site["tag"],
         "month": site["month"],
         "search-hits": "/search?q=HPA",
+        # A filter in force: its chip, and the facets shown open (#18).
+        "search-filtered": "/search?q=rolling+category:运维",
         "search-none": "/search?q=zzzzqqq",
         "search-corrected": "/search?q=kubelte",
         "login": "/login",
@@ -253,11 +259,12 @@ def _visit(page, site, path):
     return response
 
 
-def _axe(page):
+def _axe(page, rules=None):
+    """axe-core's violations on the page: every rule of AXE_TAGS, or only ``rules``."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                       "resultTypes": ["violations"]})
+    only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": AXE_TAGS}
+    results = Axe().run(page, options={"runOnly": only, "resultTypes": ["violations"]})
     found = []
     for violation in results.response["violations"]:
         for node in violation["nodes"]:
@@ -266,7 +273,7 @@ def _axe(page):
     return found
 
 
-def _check_pages(browser, site, *, lang, scheme, width, axe, failures):
+def _check_pages(browser, site, *, lang, scheme, width, axe, failures, rules=None):
     for login, pages in ((False, reader_pages(site)), (True, STAFF_PAGES)):
         context = _context(browser, site, lang=lang, scheme=scheme, width=width, login=login)
         page = context.new_page()
@@ -275,7 +282,7 @@ def _check_pages(browser, site, *, lang, scheme, width, axe, failures):
             _visit(page, site, path)
             found = page.evaluate(LAYOUT_CHECK)
             if axe:
-                found += _axe(page)
+                found += _axe(page, rules)
             if found:
                 failures[(name, lang, scheme, width)] = found
         assert watch.problems == []
@@ -287,12 +294,32 @@ def _check_pages(browser, site, *, lang, scheme, width, axe, failures):
 def test_axe_finds_nothing_and_nothing_is_clipped(site, browser, lang, scheme):
     """Every page in this language and scheme at 1280 and 390 px: 0 axe violations,
     nothing wider than the viewport outside its own scrolling box, every scrolling box
-    focusable by keyboard."""
+    focusable by keyboard.
+
+    The dark scheme changes colours only (test_the_dark_scheme_changes_colours_only), so
+    there the rules that read colours run; every other rule's answer is the light run's.
+    """
     failures = {}
     for width in (1280, 390):
         _check_pages(browser, site, lang=lang, scheme=scheme, width=width, axe=True,
-                     failures=failures)
+                     failures=failures, rules=COLOUR_RULES if scheme == "dark" else None)
     assert failures == {}
+
+
+def test_the_dark_scheme_changes_colours_only():
+    """What lets the dark runs above check colours alone: the dark rules of every
+    stylesheet set custom properties and color-scheme, nothing that moves or hides."""
+    sheets = [*(PROJECT_ROOT / "blogapp" / "static").glob("*.css"),
+              *(PROJECT_ROOT / "plugins").glob("*/static/*.css")]
+    dark_blocks = 0
+    for sheet in sheets:
+        css = sheet.read_text(encoding="utf-8")
+        for block in re.findall(r"(?:prefers-color-scheme:\s*dark\)\s*\{[^{]*|"
+                                r"\[data-theme=dark\][^{]*)\{([^}]*)\}", css):
+            dark_blocks += 1
+            names = {d.split(":")[0].strip() for d in block.split(";") if d.strip()}
+            assert all(n == "color-scheme" or n.startswith("--") for n in names), (sheet, names)
+    assert dark_blocks >= 2
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -517,7 +544,7 @@ def test_screenshots(site, browser):
             context = _context(browser, site, scheme=scheme, width=width,
                                device_scale_factor=1 if width > 600 else 2)
             page = context.new_page()
-            for name, path in (("home", "/"), ("article", "/posts/k8s-hpa"), ("search", "/search?q=HPA")):
+            for name, path in (("home", "/"), ("article", "/posts/k8s-hpa"), ("search", "/search?q=rolling+category:运维")):
                 _visit(page, site, path)
                 page.screenshot(path=out / f"{name}-{device}-{scheme}.png")
             context.close()

@@ -30,6 +30,9 @@ def write(root, relative, text, encoding="utf-8"):
     return path
 
 
+# About 40 s (rendering 319 long pages): the import's SQL is the same per page as in the
+# smaller imports below, which run on both databases.
+@pytest.mark.once
 def test_the_kubernetes_docs_tree_imports_with_every_pair_linked(app, runner, client):
     source = shared_path("corpus", "k8s-docs-hugo", "content")
     result = runner.invoke(args=["import-posts", str(source)])

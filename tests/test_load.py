@@ -210,16 +210,16 @@ def test_searches_while_posts_are_saved_and_the_index_is_rebuilt(server):
             with lock:
                 outcomes[key] = outcomes.get(key, 0) + 1
 
-    searchers = [threading.Thread(target=searcher, args=(k,)) for k in range(12)]
+    searchers = [threading.Thread(target=searcher, args=(k,)) for k in range(8)]
     for thread in searchers:
         thread.start()
     try:
-        n_posts = 60
+        n_posts = 40
         writer = subprocess.Popen([sys.executable, "-c", WRITER, str(n_posts)], env=env,
                                   cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)
         reindexes = []
-        for _ in range(3):
+        for _ in range(2):  # rebuilds, one after the other, while the writer saves
             time.sleep(0.5)
             reindexes.append(subprocess.run(
                 [str(BIN / "flask"), "--app", "wsgi", "reindex"], env=env, cwd=PROJECT_ROOT,

@@ -3,6 +3,8 @@ safe login redirects and throttled logins."""
 
 import pytest
 
+from blogapp.extensions import db
+from blogapp.models import User
 from conftest import csrf_token, login
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -99,6 +101,21 @@ def test_every_staff_route_checks_the_role(app, client, make_user, make_post, ro
             assert response.status_code in (200, 404), (role, rule.rule, response.status_code)
     assert checked >= 3
     assert EDITOR_ROLES <= WRITER_ROLES
+
+
+def test_the_site_stores_passwords_as_scrypt_hashes(app, client, runner, monkeypatch):
+    """The tests hash with a cheap method (conftest); the site itself uses scrypt."""
+    from blogapp.models import user as user_model
+    from conftest import PRODUCTION_PASSWORD_HASH
+
+    monkeypatch.setattr(user_model, "PASSWORD_HASH_METHOD", PRODUCTION_PASSWORD_HASH)
+    result = runner.invoke(args=["create-user", "carol", "--role", "author", "--password-stdin"],
+                           input="a long pass phrase\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        stored = db.session.scalar(db.select(User.password_hash).filter_by(username="carol"))
+    assert stored.startswith("scrypt:") and "a long pass phrase" not in stored
+    assert login(client, "carol", "a long pass phrase").status_code == 302
 
 
 def test_failed_logins_are_throttled(client, make_user):

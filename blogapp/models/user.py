@@ -13,6 +13,10 @@ ROLES = ("admin", "editor", "author", "moderator")
 WRITER_ROLES = frozenset({"admin", "editor", "author"})
 EDITOR_ROLES = frozenset({"admin", "editor"})
 MODERATOR_ROLES = frozenset({"admin", "editor", "moderator"})
+# How passwords are hashed: Werkzeug's scrypt, deliberately slow (about 0.1 s of CPU) to
+# resist guessing. The tests lower it (tests/conftest.py), as Django's test settings do:
+# they create and log in hundreds of users.
+PASSWORD_HASH_METHOD = "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -30,7 +34,7 @@ class User(UserMixin, db.Model):
     posts = relationship("Post", back_populates="author", lazy="dynamic")
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
 
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
