@@ -7,12 +7,22 @@ import pytest
 import blogapp.search.ranking as ranking
 
 
-@pytest.fixture
-def demo(app, runner):
-    """The ten demo articles that ``make run`` loads, searchable as they are there."""
-    result = runner.invoke(args=["load-demo"])
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The ten demo articles that ``make run`` loads, searchable as they are there; one
+    site for the module, as the tests using it only search."""
+    from blogapp import create_app
+    from blogapp.database import create_schema
+    from conftest import close_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SEARCH_AUTO_REBUILD": False},
+                     instance_path=tmp_path_factory.mktemp("demo") / "instance")
+    with app.app_context():
+        create_schema()
+    result = app.test_cli_runner().invoke(args=["load-demo"])
     assert result.exit_code == 0, result.output
-    return app
+    yield app
+    close_app(app)
 
 
 def search(app, query, **options):
@@ -160,7 +170,8 @@ BAD_QUERIES = ["\x00\x01\x1f\x7f", "kube" * 2500, '"', '"""', '"etcd', 'etcd"', 
 
 
 @pytest.mark.parametrize("query", BAD_QUERIES)
-def test_any_query_gets_a_page_not_an_error(demo, client, query):
+def test_any_query_gets_a_page_not_an_error(demo, query):
+    client = demo.test_client()
     page = client.get("/search", query_string={"q": query})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
