@@ -89,23 +89,22 @@ def build(results, q, language):
         chosen = [v for v in counts if _matches(facet, v, labels[v], typed[facet], language)]
         facets[facet] = [
             FacetValue(v, labels[v], counts[v], v in chosen,
-                       _toggle(facet, v, v in chosen, q, language))
+                       _toggle(facet, v, labels[v], v in chosen, q, language))
             for v in shown + [v for v in chosen if v not in shown]
         ]
     return facets, _chips(filters, facets, q, language)
 
 
-def _toggle(facet, value, selected, q, language):
+def _toggle(facet, value, label, selected, q, language):
     if facet == "language":
         return q, None if selected else value
     if selected:
-        return _without(facet, value, q), language
+        return _without(facet, value, label, q), language
     return add_filter(q, facet, value), language
 
 
-def _without(facet, value, q):
+def _without(facet, value, label, q):
     """``q`` without the filters of ``facet`` that choose ``value`` (by value or label)."""
-    label = _labels(facet, [value])[value]
     for spelling in {value, label}:
         q = remove_filter(q, facet, spelling)
     return q

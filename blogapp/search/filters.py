@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .analysis import fold
-from .query import _SYNTAX, FILTER_NAMES, clean
+from .query import _SYNTAX, clean, filter_name
 
 # A value needs quotes in the query when it holds a space (``tag:"service mesh"``).
 _NEEDS_QUOTES = re.compile(r"\s")
@@ -32,8 +32,8 @@ def active_filters(text):
     text = clean(text)
     found = []
     for m in _SYNTAX.finditer(text):
-        name = FILTER_NAMES.get((m.group("field") or "").lower())
-        if not name or m.group("neg"):
+        name = filter_name(m)
+        if not name:
             continue
         value = m.group("phrase") if m.group("phrase") is not None else m.group("word")
         if value.strip():

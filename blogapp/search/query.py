@@ -204,11 +204,11 @@ class QueryPlanner:
         plan = QueryPlan(text=text)
         free = []
         for m in _SYNTAX.finditer(text):
-            name = FILTER_NAMES.get((m.group("field") or "").lower())
             value = m.group("phrase") if m.group("phrase") is not None else m.group("word")
-            if m.group("field") and not name:
+            name = filter_name(m)
+            if m.group("field") and not FILTER_NAMES.get(m.group("field").lower()):
                 value = f"{m.group('field')}:{value}"  # "clusterIP:None" is just text
-            if name and not m.group("neg"):
+            if name:
                 plan.filters.setdefault(name, []).append(fold(value).strip())
             elif m.group("neg") and value.strip('"'):
                 # Excluding is literal: "-autoscaling" must not also exclude 自动扩缩容.
@@ -227,6 +227,14 @@ class QueryPlanner:
         plan.filters = {name: values for name, values in plan.filters.items() if values}
         assign_units(plan.clauses, plan.required)
         return plan
+
+
+def filter_name(m):
+    """The filter (author, tag, category, year) a match of ``_SYNTAX`` sets, or None: a
+    known field, not negated (``-tag:x`` is plain text to exclude)."""
+    if m.group("neg"):
+        return None
+    return FILTER_NAMES.get((m.group("field") or "").lower())
 
 
 def assign_units(clauses, required=()):

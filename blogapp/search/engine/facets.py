@@ -21,7 +21,7 @@ from .collapse import other_versions
 from .schema import FACET_FIELDS, FACET_FILTERS
 
 
-def facet_counts(searcher, reads, plan, matched, filtered, prefer, limit):
+def facet_counts(searcher, reads, matched, filtered, prefer, limit):
     """``{facet: [(value, count), ...]}``, the ``limit`` largest counts of each facet.
 
     ``matched``: the documents matching the query's text, required phrases and

@@ -232,7 +232,7 @@ class WhooshIndex:
             if required is not None:
                 matched &= required
             matched -= hidden | reads.stats.deleted_set
-            counted = facet_counts(searcher, reads, plan, matched, filtered, prefer, facets)
+            counted = facet_counts(searcher, reads, matched, filtered, prefer, facets)
         collapsed = {}
         if prefer:
             collapsed = other_versions(searcher, reads, plan.clauses, allowed, hidden, prefer)

@@ -242,8 +242,10 @@ def exact_score(entries, doc):
     return score
 
 
-def clause_docs(reads, clause):
-    """Global docnums matching any alternative of ``clause`` (unscored, deleted ones included)."""
+def clause_docs(reads, clause, known=frozenset()):
+    """Global docnums matching any alternative of ``clause`` (unscored, deleted ones
+    included). A phrase's positions are not checked in the ``known`` documents, which
+    the caller has matched already: those may be left out."""
     found = set()
     for field, alt, _ in _leaves(reads, clause):
         for reader, offset in reads.segments:
@@ -251,26 +253,16 @@ def clause_docs(reads, clause):
                 docs = reads.postings(reader, field, alt.tokens[0])[0]
             else:
                 phrase = Phrase(reads, reader, offset, field, alt.tokens)
-                docs = phrase.check(phrase.candidates)
+                docs = phrase.check({doc for doc in phrase.candidates
+                                     if doc + offset not in known})
             found.update(doc + offset for doc in docs)
     return found
 
 
+
 def matched_docs(reads, clauses):
-    """Global docnums matching any of ``clauses`` (deleted ones included), as
-    :func:`rank` counts them: a phrase's positions are checked only in documents that
-    no single term matched already."""
-    found, phrases = set(), []
+    """Global docnums matching any of ``clauses`` (deleted ones included)."""
+    found = set()
     for clause in clauses:
-        for field, alt, _ in _leaves(reads, clause):
-            for reader, offset in reads.segments:
-                if len(alt.tokens) > 1:
-                    phrases.append(Phrase(reads, reader, offset, field, alt.tokens))
-                    continue
-                ids = reads.postings(reader, field, alt.tokens[0])[0]
-                found.update(map(offset.__add__, ids) if offset else ids)
-    for phrase in phrases:
-        offset = phrase.offset
-        todo = {doc for doc in phrase.candidates if doc + offset not in found}
-        found.update(doc + offset for doc in phrase.check(todo))
+        found |= clause_docs(reads, clause, known=found)
     return found
